@@ -1,0 +1,176 @@
+/**
+ * Turns the raw `mailfort:*` config values into a validated, frozen `StackConfig`. All problems
+ * are collected and thrown together as one `ConfigError`, before any resource exists.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+import { checkConsistency } from "./consistency";
+import { passwordProblem } from "./passwords";
+import { configKeys, ParsedStack, stackSchema } from "./schema";
+
+export const namespace = "mailfort";
+
+/** Secret config keys other than those named by `hosts[].ssh.privateKeyConfigKey`. */
+export const accountPasswordsKey = "accountPasswords";
+
+export interface ConfigProblem {
+    key: string;
+    value: string;
+    message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(
+            `The stack config has ${problems.length} problem(s):\n` +
+                problems.map((p) => `  - ${p.key}: ${p.value} ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Secret inputs, kept apart from the plain config so they are never printed with it. */
+export interface StackSecrets {
+    /** Private key per config key name (see `hosts[].ssh.privateKeyConfigKey`). */
+    sshPrivateKeys: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Passwords the operator set, by account address; others are generated. */
+    accountPasswords: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+export type StackConfig = Readonly<ParsedStack> & { readonly secrets: StackSecrets };
+
+/** Where raw values come from: Pulumi's runtime config in a real run, a map in tests. */
+export type ConfigSource = (key: string) => string | undefined;
+
+export const pulumiConfigSource: ConfigSource = (key) =>
+    pulumi.runtime.getConfig(`${namespace}:${key}`);
+
+export function loadStackConfig(source: ConfigSource = pulumiConfigSource): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const raw = readRaw(source, problems);
+    const result = stackSchema.safeParse(raw);
+    if (!result.success) {
+        problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
+        throw new ConfigError(problems);
+    }
+    problems.push(...checkConsistency(result.data));
+    const secrets = readSecrets(source, result.data, problems);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return deepFreeze({ ...result.data, secrets });
+}
+
+function readRaw(source: ConfigSource, problems: ConfigProblem[]): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const key of configKeys) {
+        const text = source(key);
+        if (text === undefined) continue;
+        raw[key] = parseValue(key, text, problems);
+    }
+    return raw;
+}
+
+function parseValue(key: string, text: string, problems: ConfigProblem[]): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        // Plain strings are stored unquoted by Pulumi; every mailfort key is structured.
+        problems.push({ key: `${namespace}:${key}`, value: quote(text), message: "must be a YAML map or list" });
+        return undefined;
+    }
+}
+
+function readSecrets(source: ConfigSource, stack: ParsedStack, problems: ConfigProblem[]): StackSecrets {
+    const sshPrivateKeys: Record<string, pulumi.Output<string>> = {};
+    for (const host of stack.hosts) {
+        const key = host.ssh.privateKeyConfigKey;
+        const value = source(key);
+        if (value === undefined || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) {
+            problems.push({
+                key: `${namespace}:${key}`,
+                value: value === undefined ? "(unset)" : "(value hidden)",
+                message: `must hold the SSH private key for ${host.hostname}: ` +
+                    `pulumi config set --secret ${key} < ~/.ssh/id_ed25519`,
+            });
+            continue;
+        }
+        sshPrivateKeys[key] = pulumi.secret(value);
+    }
+    return { sshPrivateKeys, accountPasswords: readAccountPasswords(source, stack, problems) };
+}
+
+function readAccountPasswords(
+    source: ConfigSource,
+    stack: ParsedStack,
+    problems: ConfigProblem[],
+): Record<string, pulumi.Output<string>> {
+    const text = source(accountPasswordsKey);
+    if (text === undefined) return {};
+    const key = `${namespace}:${accountPasswordsKey}`;
+    let map: unknown;
+    try {
+        map = JSON.parse(text);
+    } catch {
+        map = undefined;
+    }
+    if (typeof map !== "object" || map === null || Array.isArray(map)) {
+        problems.push({ key, value: "(value hidden)", message: "must be a map of account address to password" });
+        return {};
+    }
+    const known = new Set(stack.accounts.map((account) => account.address));
+    const passwords: Record<string, pulumi.Output<string>> = {};
+    for (const [address, password] of Object.entries(map)) {
+        const problem = !known.has(address)
+            ? `names no account in mailfort:accounts (known: ${[...known].join(", ")})`
+            : passwordProblem(address, password);
+        if (problem) {
+            problems.push({ key: `${key}.${address}`, value: "(value hidden)", message: problem });
+            continue;
+        }
+        passwords[address] = pulumi.secret(String(password));
+    }
+    return passwords;
+}
+
+function describeIssue(issue: z.ZodIssue, raw: Record<string, unknown>): ConfigProblem {
+    const [top, ...rest] = issue.path;
+    const key = `${namespace}:${String(top ?? "")}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
+    const value = valueAt(raw, issue.path);
+    return { key, value: value === undefined ? "(unset)" : quote(JSON.stringify(value)), message: explain(issue) };
+}
+
+function explain(issue: z.ZodIssue): string {
+    switch (issue.code) {
+        case "invalid_enum_value":
+            return `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(", ")}`;
+        case "invalid_type":
+            return issue.received === "undefined" ? `is required (${issue.expected})` : `must be a ${issue.expected}`;
+        case "unrecognized_keys":
+            return `has unknown key(s) ${issue.keys.join(", ")}; check the spelling against the README`;
+        case "too_small":
+            return `is too small: ${issue.message.toLowerCase()}`;
+        case "too_big":
+            return `is too big: ${issue.message.toLowerCase()}`;
+        default:
+            return issue.message;
+    }
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+    let node = root;
+    for (const part of path) {
+        if (typeof node !== "object" || node === null) return undefined;
+        node = (node as Record<string | number, unknown>)[part];
+    }
+    return node;
+}
+
+function quote(text: string): string {
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (typeof value !== "object" || value === null || pulumi.Output.isInstance(value)) return value;
+    for (const child of Object.values(value)) deepFreeze(child);
+    return Object.freeze(value);
+}
