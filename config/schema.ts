@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 
+import { backupsSchema } from "./sections/backups";
+import { baselineSchema } from "./sections/baseline";
 import { fail2banSchema } from "./sections/fail2ban";
 import { firewallSchema } from "./sections/firewall";
 import { monitoringSchema } from "./sections/monitoring";
@@ -15,6 +17,7 @@ import {
     ipv6Address,
     sshPublicKey,
 } from "./sections/primitives";
+import { sshdSchema } from "./sections/sshd";
 
 /** A domain mailfort receives mail for, with the Cloudflare zone that holds its records. */
 const domainSchema = z.strictObject({
@@ -146,6 +149,9 @@ export const stackSchema = z.strictObject({
     firewall: firewallSchema.default({}),
     fail2ban: fail2banSchema.default({}),
     monitoring: monitoringSchema.default({}),
+    sshd: sshdSchema.default({}),
+    baseline: baselineSchema.default({}),
+    backups: backupsSchema.default({}),
 });
 
 /** Keys of the stack config, without the `mailfort:` namespace. */

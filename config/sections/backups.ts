@@ -1,0 +1,4 @@
+/** backups settings. */
+import { z } from "zod";
+
+export const backupsSchema = z.strictObject({});

@@ -1,0 +1,4 @@
+/** baseline settings. */
+import { z } from "zod";
+
+export const baselineSchema = z.strictObject({});

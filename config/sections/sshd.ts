@@ -1,0 +1,4 @@
+/** sshd settings. */
+import { z } from "zod";
+
+export const sshdSchema = z.strictObject({});
