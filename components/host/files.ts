@@ -77,6 +77,8 @@ export function filesDigest(files: HostFile[]): pulumi.Output<string> {
 export class HostFiles extends pulumi.ComponentResource {
     /** Resources that finish when every file has landed (and the change command has run). */
     readonly ready: pulumi.Resource[];
+    /** Changes exactly when a file's path, mode, owner or content changes. */
+    readonly digest: pulumi.Output<string>;
 
     /**
      * @param name The unique name of this set of files.
@@ -86,13 +88,14 @@ export class HostFiles extends pulumi.ComponentResource {
     constructor(name: string, args: HostFilesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mailfort:host:HostFiles", name, {}, opts);
 
+        this.digest = filesDigest(args.files);
         const written = args.files.map((file) => shipFile(name, args.connection, file, this));
         const reload = args.onChange
             ? new command.remote.Command(`${name}-on-change`, {
                 connection: args.connection,
                 create: args.onChange,
                 update: args.onChange,
-                triggers: [filesDigest(args.files)],
+                triggers: [this.digest],
             }, { parent: this, dependsOn: written })
             : undefined;
         this.ready = reload ? [reload] : written;

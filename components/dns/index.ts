@@ -1,0 +1,2 @@
+export * from "./cloudflare";
+export * from "./records";

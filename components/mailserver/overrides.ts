@@ -1,0 +1,82 @@
+/**
+ * The DMS override files for what has no environment variable. Postfix settings are appended to
+ * DMS's own main.cf, so nothing here may redefine `smtpd_recipient_restrictions`: that would
+ * silently drop what DMS adds to it (policyd-spf, postgrey, quota checks).
+ */
+import type { HostConfig, StackConfig } from "../../config";
+
+export function postfixMainCf(host: HostConfig, config: StackConfig): string {
+    const limits = config.mail.clientLimits;
+    const lines = [
+        "# Rendered by mailfort. DMS appends these settings to its own main.cf at container start.",
+        "",
+        "# HELO/EHLO: require one, and refuse syntactically invalid or non-FQDN names.",
+        "# Unknown (no DNS) HELO names are scored by Rspamd's hfilter instead of rejected: too many",
+        "# legitimate corporate servers would bounce.",
+        "smtpd_helo_required = yes",
+        "smtpd_helo_restrictions = permit_mynetworks, permit_sasl_authenticated, " +
+            "reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname",
+        "",
+        "# Per-client limits enforced by anvil, counted over one minute.",
+        "anvil_rate_time_unit = 60s",
+        `smtpd_client_connection_rate_limit = ${limits.connectionsPerMinute}`,
+        `smtpd_client_connection_count_limit = ${limits.concurrentConnections}`,
+        `smtpd_client_message_rate_limit = ${limits.messagesPerMinute}`,
+        `smtpd_client_recipient_rate_limit = ${limits.recipientsPerMinute}`,
+        `smtpd_client_auth_rate_limit = ${limits.authAttemptsPerMinute}`,
+        "",
+        "# Address harvesting and pipelining abuse.",
+        "disable_vrfy_command = yes",
+        "smtpd_data_restrictions = reject_unauth_pipelining",
+        "",
+        "# Announce only what we are; log the TLS outcome for every session.",
+        `smtp_helo_name = ${host.hostname}`,
+        "smtpd_tls_loglevel = 1",
+        "smtp_tls_loglevel = 1",
+    ];
+    return [...lines, ...backupRelay(host, config), ""].join("\n");
+}
+
+/**
+ * A backup MX keeps accepting mail for our domains (recipients are still checked against the
+ * same accounts) but hands it on to the primary instead of storing it.
+ *
+ * Limitation: the primary treats its backup MX as an ordinary sender; greylisting may delay mail
+ * the backup relays until the backup retries.
+ */
+function backupRelay(host: HostConfig, config: StackConfig): string[] {
+    const primary = config.hosts[0];
+    if (!primary || primary.hostname === host.hostname) return [];
+    return [
+        "",
+        "# Backup MX: queue and forward everything for our domains to the primary MX.",
+        `virtual_transport = smtp:[${primary.hostname}]:25`,
+        "maximal_queue_lifetime = 10d",
+    ];
+}
+
+/**
+ * postfix-master.cf: TLS mandatory on submission (587); 465 is implicit TLS already. Port 25 stays
+ * opportunistic, as RFC 3207 requires for public MX hosts.
+ */
+export function postfixMasterCf(): string {
+    return [
+        "# Rendered by mailfort. Applied by DMS to master.cf at container start.",
+        "submission/inet/smtpd_tls_security_level=encrypt",
+        "submission/inet/smtpd_sasl_auth_enable=yes",
+        "submissions/inet/smtpd_tls_wrappermode=yes",
+        "submissions/inet/smtpd_sasl_auth_enable=yes",
+        "",
+    ].join("\n");
+}
+
+/** dovecot.cf: no authentication and no IMAP session without TLS. */
+export function dovecotCf(): string {
+    return [
+        "# Rendered by mailfort. Included by DMS's Dovecot configuration.",
+        "ssl = required",
+        "# Dovecot 2.3 name (DMS 15 ships Dovecot 2.3).",
+        "disable_plaintext_auth = yes",
+        "",
+    ].join("\n");
+}

@@ -1,0 +1,3 @@
+export * from "./credentials";
+export * from "./mail-host";
+export * from "./stack";

@@ -1,0 +1,49 @@
+/**
+ * Everything mailfort puts on one VPS. The first host is the primary MX; the others are backup MXs
+ * that relay to it. Every host gets the same hardening.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import type { HostConfig, StackConfig } from "../../config";
+import { Certbot } from "../certbot";
+import { dockerProvider, hostConnection } from "../host";
+import { AccountCredential, Mailserver } from "../mailserver";
+
+export interface MailHostArgs {
+    host: HostConfig;
+    config: StackConfig;
+    /** The Cloudflare token certbot uses for DNS-01. */
+    certbotToken: pulumi.Input<string>;
+    dkimPrivateKeys: Record<string, pulumi.Input<string>>;
+    credentials: AccountCredential[];
+}
+
+export class MailHost extends pulumi.ComponentResource {
+    /**
+     * @param name The unique name of this host's part of the stack.
+     * @param args The host, the stack config and the stack-wide secrets it needs.
+     * @param opts Options for the component.
+     */
+    constructor(name: string, args: MailHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mailfort:host:MailHost", name, {}, opts);
+        const { host, config } = args;
+        const connection = hostConnection(host, config);
+        const provider = dockerProvider(`${name}-docker`, host, this);
+
+        const certbot = new Certbot(`${name}-certbot`, {
+            connection, host, config, provider, token: args.certbotToken,
+        }, { parent: this });
+
+        new Mailserver(`${name}-mail`, {
+            connection,
+            host,
+            config,
+            provider,
+            dkimPrivateKeys: args.dkimPrivateKeys,
+            credentials: args.credentials,
+            dependsOn: [certbot.certificateReady],
+        }, { parent: this });
+
+        this.registerOutputs({});
+    }
+}

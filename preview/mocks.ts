@@ -1,0 +1,59 @@
+/**
+ * Outputs for resources under Pulumi's mock runtime. They are shaped like what the providers
+ * return, and keys are real keys, so the preview's DKIM record can be checked by a verifier.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash, generateKeyPairSync } from "node:crypto";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+}
+
+export class PreviewMocks implements pulumi.runtime.Mocks {
+    readonly recorded: RecordedResource[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        this.recorded.push({
+            type: args.type,
+            name: args.name,
+            custom: args.custom ?? true,
+            inputs: args.inputs,
+        });
+        const id = `${args.name}-id`;
+        return { id, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return args.inputs;
+    }
+}
+
+function outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const digest = createHash("sha256").update(name).digest("hex");
+    switch (type) {
+        case "tls:index/privateKey:PrivateKey":
+            return rsaKeyPair(Number(inputs.rsaBits ?? 2048));
+        case "random:index/randomPassword:RandomPassword":
+        case "random:index/randomString:RandomString":
+            return { result: digest.slice(0, Number(inputs.length ?? 16)) };
+        case "cloudflare:index/apiToken:ApiToken":
+            return { value: `preview-token-${digest.slice(0, 8)}` };
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:${digest}`, repoDigest: `${inputs.name}@sha256:${digest}` };
+        case "command:remote:Command":
+            return { stdout: "", stderr: "" };
+        default:
+            return {};
+    }
+}
+
+function rsaKeyPair(bits: number): Record<string, string> {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
+    return {
+        privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    };
+}
