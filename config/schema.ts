@@ -15,6 +15,7 @@ import {
     emailAddress,
     ipv4Address,
     ipv6Address,
+    serviceDnsName,
     sshPublicKey,
 } from "./sections/primitives";
 import { sshdSchema } from "./sections/sshd";
@@ -109,7 +110,7 @@ const dmarcSchema = z.strictObject({
 
 const spfSchema = z.strictObject({
     all: z.enum(["-all", "~all"]).default("-all"),
-    include: z.array(dnsName).max(8).default([]),
+    include: z.array(serviceDnsName).max(8).default([]),
 });
 
 const dkimSchema = z.strictObject({

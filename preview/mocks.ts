@@ -35,7 +35,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     const digest = createHash("sha256").update(name).digest("hex");
     switch (type) {
         case "tls:index/privateKey:PrivateKey":
-            return rsaKeyPair(Number(inputs.rsaBits ?? 2048));
+            return rsaKeyPair(name, Number(inputs.rsaBits ?? 2048));
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
             return { result: digest.slice(0, Number(inputs.length ?? 16)) };
@@ -50,10 +50,17 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     }
 }
 
-function rsaKeyPair(bits: number): Record<string, string> {
+/** One key pair per resource name and size, so two runs in one process plan the same state. */
+const keyPairs = new Map<string, Record<string, string>>();
+
+function rsaKeyPair(name: string, bits: number): Record<string, string> {
+    const cached = keyPairs.get(`${name}/${bits}`);
+    if (cached) return cached;
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
-    return {
+    const pair = {
         privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
         publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
     };
+    keyPairs.set(`${name}/${bits}`, pair);
+    return pair;
 }

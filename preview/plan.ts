@@ -1,5 +1,5 @@
 /**
- * `npm run plan [-- --stack NAME]`: the offline preview. Runs the real program under Pulumi's
+ * `npm run plan [-- --stack NAME] [--config FILE] [--out DIR]`: the offline preview. Runs the real program under Pulumi's
  * mock runtime with the stack's config file, runs the policy pack over what it declares, prints
  * the tree and the verdicts, and writes `build/<stack>/` for review.
  * Exit codes: 0 clean, 1 a mandatory policy is violated, 2 the config is invalid.
@@ -19,6 +19,8 @@ const root = resolve(__dirname, "..");
 interface Options {
     stack: string;
     out: string;
+    /** The stack config file. Defaults to Pulumi.<stack>.yaml beside Pulumi.yaml. */
+    configFile?: string;
 }
 
 function parseArguments(argv: string[]): Options {
@@ -27,6 +29,7 @@ function parseArguments(argv: string[]): Options {
         const value = argv[i + 1];
         if (argv[i] === "--stack" && value) options.stack = value;
         else if (argv[i] === "--out" && value) options.out = resolve(value);
+        else if (argv[i] === "--config" && value) options.configFile = resolve(value);
         else continue;
         i++;
     }
@@ -35,7 +38,7 @@ function parseArguments(argv: string[]): Options {
 
 async function main(): Promise<number> {
     const options = parseArguments(process.argv.slice(2));
-    const stackPath = join(root, `Pulumi.${options.stack}.yaml`);
+    const stackPath = options.configFile ?? join(root, `Pulumi.${options.stack}.yaml`);
     if (!existsSync(stackPath)) {
         console.error(`No stack config file ${stackPath}; --stack names a Pulumi.<stack>.yaml.`);
         return 2;

@@ -23,7 +23,15 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
 }
 
-export async function runProgram(stack: string, file: StackFile, programPath: string): Promise<ProgramRun> {
+/**
+ * Runs `program` (by default: imports the program file) as the body of a mocked stack.
+ * @param file The stack config the program reads through `pulumi.Config`.
+ */
+export async function runProgram(
+    stack: string,
+    file: StackFile,
+    program: string | (() => unknown),
+): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(file.config, file.secretKeys);
     const mocks = new PreviewMocks();
     await pulumi.runtime.setMocks(mocks, "mailfort", stack, true);
@@ -39,7 +47,7 @@ export async function runProgram(stack: string, file: StackFile, programPath: st
             });
             return undefined;
         });
-        return await import(programPath);
+        return typeof program === "string" ? await import(program) : await program();
     });
     await settle();
 

@@ -12,6 +12,14 @@ export const dnsName = z
     .string()
     .regex(new RegExp(`^(?:${label}\\.)+${label}$`), "must be a lower-case DNS name such as mail.example.com");
 
+/** A DNS name that may contain service labels such as `_spf`, for SPF includes. */
+export const serviceDnsName = z
+    .string()
+    .regex(
+        /^(?:_?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/,
+        "must be a lower-case DNS name such as _spf.example.net",
+    );
+
 export const emailAddress = z
     .string()
     .regex(

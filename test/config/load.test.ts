@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+
+import { ConfigError } from "../../config";
+import { exampleConfig, exampleValue } from "../support/stack";
+
+function problemsOf(changes: Record<string, unknown>) {
+    try {
+        exampleConfig(changes);
+    } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+    }
+    throw new Error("expected a ConfigError");
+}
+
+describe("stack config", () => {
+    it("parses the example stack into a frozen config with hardened defaults", () => {
+        const config = exampleConfig();
+        expect(config.hosts[0]?.hostname).toBe("mail.example.com");
+        expect(config.mail.tlsLevel).toBe("modern");
+        expect(config.mail.dmsVersion).toMatch(/^\d+\.\d+\.\d+$/);
+        expect(config.dmarc.policy).toBe("quarantine");
+        expect(config.spf.all).toBe("-all");
+        expect(config.dkim.keyBits).toBe(2048);
+        expect(Object.isFrozen(config)).toBe(true);
+        expect(Object.isFrozen(config.hosts[0])).toBe(true);
+        expect(() => ((config.mail as { tlsLevel: string }).tlsLevel = "intermediate")).toThrow();
+    });
+
+    it("reports every problem at once, each with key, value and what is valid", () => {
+        const hosts = exampleValue<Record<string, unknown>[]>("hosts");
+        const problems = problemsOf({
+            hosts: [{ ...hosts[0], ipv4: "203.0.113.999" }],
+            mail: { dmsVersion: "latest" },
+            dmarc: { policy: "maybe" },
+        });
+        expect(problems.map((p) => p.key)).toEqual(
+            expect.arrayContaining(["mailfort:hosts[0].ipv4", "mailfort:mail.dmsVersion", "mailfort:dmarc.policy"]),
+        );
+        const byKey = Object.fromEntries(problems.map((p) => [p.key, p]));
+        expect(byKey["mailfort:hosts[0].ipv4"]?.value).toBe('"203.0.113.999"');
+        expect(byKey["mailfort:hosts[0].ipv4"]?.message).toMatch(/IPv4 address such as/);
+        expect(byKey["mailfort:mail.dmsVersion"]?.message).toMatch(/never latest/);
+        expect(byKey["mailfort:dmarc.policy"]?.message).toMatch(/"none", "quarantine", "reject"/);
+    });
+
+    it("refuses a host without a pinned SSH host key", () => {
+        const hosts = exampleValue<{ ssh: Record<string, unknown> }[]>("hosts");
+        const { hostKey: _dropped, ...ssh } = hosts[0]!.ssh;
+        const problems = problemsOf({ hosts: [{ ...hosts[0], ssh }] });
+        expect(problems[0]?.key).toBe("mailfort:hosts[0].ssh.hostKey");
+        expect(problems[0]?.message).toMatch(/required/);
+    });
+
+    it("refuses unknown keys instead of ignoring a misspelling", () => {
+        const problems = problemsOf({ mail: { tlsLvel: "modern" } });
+        expect(problems[0]?.message).toMatch(/unknown key\(s\) tlsLvel/);
+    });
+
+    it("refuses names outside the configured zones", () => {
+        const hosts = exampleValue<Record<string, unknown>[]>("hosts");
+        const problems = problemsOf({
+            hosts: [{ ...hosts[0], hostname: "mail.example.net" }],
+            accounts: [{ address: "someone@example.org" }],
+        });
+        expect(problems.map((p) => p.key)).toEqual(["mailfort:hosts[0].hostname", "mailfort:accounts[0].address"]);
+    });
+
+    it("refuses a weak account password without printing it", () => {
+        const problems = problemsOf({ accountPasswords: { "admin@example.com": "admin1234" } });
+        expect(problems[0]?.key).toBe("mailfort:accountPasswords.admin@example.com");
+        expect(problems[0]?.value).toBe("(value hidden)");
+        expect(JSON.stringify(problems)).not.toContain("admin1234");
+    });
+
+    it("accepts a strong password and keeps it a secret output", async () => {
+        const config = exampleConfig({ accountPasswords: { "admin@example.com": "Tr0ub4dor&3-horse-staple" } });
+        const password = config.secrets.accountPasswords["admin@example.com"];
+        expect(password).toBeDefined();
+        expect(await (password as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
+    });
+
+    it("requires the SSH private key as a secret config value, naming how to set it", () => {
+        const problems = problemsOf({ sshPrivateKey: undefined });
+        expect(problems[0]?.key).toBe("mailfort:sshPrivateKey");
+        expect(problems[0]?.message).toMatch(/pulumi config set --secret sshPrivateKey/);
+    });
+});
