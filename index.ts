@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { Mailfort, reverseDnsInstructions } from "./components/stack";
 import { ResolvedRecord, zoneFile } from "./components/dns";
+import { mtaStsUrl } from "./components/mtasts";
 
 const config = loadStackConfig();
 const mailfort = new Mailfort("mailfort", { config });
@@ -26,6 +27,9 @@ export const manualSteps = reverseDnsInstructions(config);
 export const dnsZone = pulumi
     .output(mailfort.records)
     .apply((records) => zoneFile(records as ResolvedRecord[]));
+
+/** Where senders fetch the MTA-STS policy of each domain. */
+export const mtaStsPolicyUrls = config.services.mtaSts ? config.domains.map((d) => mtaStsUrl(d.name)) : [];
 
 /** Passwords the stack generated for accounts that had none in config. */
 export const generatedPasswords = mailfort.generatedPasswords;

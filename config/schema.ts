@@ -9,6 +9,7 @@ import { baselineSchema } from "./sections/baseline";
 import { fail2banSchema } from "./sections/fail2ban";
 import { firewallSchema } from "./sections/firewall";
 import { monitoringSchema } from "./sections/monitoring";
+import { mtaStsSchema } from "./sections/mtasts";
 import {
     dnsName,
     duration,
@@ -150,6 +151,7 @@ export const stackSchema = z.strictObject({
     firewall: firewallSchema.default({}),
     fail2ban: fail2banSchema.default({}),
     monitoring: monitoringSchema.default({}),
+    mtaSts: mtaStsSchema.default({}),
     sshd: sshdSchema.default({}),
     baseline: baselineSchema.default({}),
     backups: backupsSchema.default({}),

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { HostConfig, StackConfig } from "../../config";
 import { durationSeconds } from "../../config/sections/primitives";
 import { Connection, HostFile, HostFiles, hostPaths } from "../host";
+import { mtaStsHost } from "../mtasts/policy";
 
 /** Cloudflare's permission group "DNS Write" (Zone › DNS › Edit). */
 export const dnsWritePermissionGroup = "4755a26eedb94da69e1066d98aa820be";
@@ -33,9 +34,14 @@ export function certbotApiToken(name: string, config: StackConfig, parent: pulum
     }, { parent });
 }
 
-/** Names on the host's certificate: its own mail host name, first. */
-export function certificateNames(host: HostConfig): string[] {
-    return [host.hostname];
+/**
+ * Names on the host's certificate: its own mail host name first, then on the primary MX the
+ * MTA-STS endpoint of every domain when that endpoint runs.
+ */
+export function certificateNames(host: HostConfig, config: StackConfig): string[] {
+    const primary = config.hosts[0]?.hostname === host.hostname;
+    const mtaSts = primary && config.services.mtaSts ? config.domains.map((d) => mtaStsHost(d.name)) : [];
+    return [host.hostname, ...mtaSts];
 }
 
 export function certificatePath(host: HostConfig, file = "fullchain.pem"): string {
@@ -60,7 +66,7 @@ export function certbotFiles(token: pulumi.Input<string>): HostFile[] {
 }
 
 export function certbotEnvironment(host: HostConfig, config: StackConfig): string[] {
-    const names = certificateNames(host);
+    const names = certificateNames(host, config);
     return [
         `CERT_NAME=${host.hostname}`,
         `CERT_DOMAINS=${names.join(",")}`,

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
+import { mtaStsHost, mtaStsText } from "../mtasts/policy";
 
 export interface RecordSpec {
     /** The domain whose Cloudflare zone holds the record. */
@@ -126,10 +127,23 @@ function domainRecords(
         txt(`_dmarc.${domain}`, dmarcText(config), "dmarc"),
         txt(`_smtp._tls.${domain}`, tlsRptText(config), "tls-rpt"),
         ...(dkimPem ? [dkimRecord(config, domain, dkimPem)] : []),
+        ...(config.services.mtaSts ? mtaStsRecords(config, domain) : []),
         caa("issue", `${config.dns.caaIssuer}; validationmethods=dns-01`, "caa-issue"),
         // No wildcard certificates for anyone: mailfort never needs one.
         caa("issuewild", ";", "caa-issuewild"),
         caa("iodef", `mailto:${config.contacts.admin}`, "caa-iodef"),
+    ];
+}
+
+/** RFC 8461: the policy host points at the primary MX; `_mta-sts` announces the policy id. */
+function mtaStsRecords(config: StackConfig, domain: string): RecordSpec[] {
+    const primary = config.hosts[0];
+    if (!primary) return [];
+    const base = { zone: domain, name: mtaStsHost(domain), ttl: config.dns.ttl };
+    return [
+        { ...base, type: "A", content: primary.ipv4, purpose: "mta-sts-address" },
+        ...(primary.ipv6 ? [{ ...base, type: "AAAA" as const, content: primary.ipv6, purpose: "mta-sts-address6" }] : []),
+        { ...base, name: `_mta-sts.${domain}`, type: "TXT", content: txtContent(mtaStsText(config)), purpose: "mta-sts" },
     ];
 }
 

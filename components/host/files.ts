@@ -36,9 +36,11 @@ export interface HostFilesArgs {
 
 const marker = "mailfort-install-file";
 
-// $1 path, $2 mode, $3 owner, $4 group. mktemp in the target folder keeps the rename atomic.
+// $1 path, $2 mode, $3 owner, $4 group. Folders are made 0755 (services in containers run as
+// other users and must traverse them); the file is 0600 from mktemp until its own mode is set.
+// mktemp in the target folder keeps the final rename atomic.
 const installScript =
-    'set -eu; umask 077; mkdir -p "$(dirname "$1")"; t=$(mktemp "$1.XXXXXX"); ' +
+    'set -eu; umask 022; mkdir -p "$(dirname "$1")"; t=$(mktemp "$1.XXXXXX"); ' +
     'cat > "$t"; chown "$3:$4" "$t"; chmod "$2" "$t"; mv -f "$t" "$1"';
 
 /** The remote command that writes one file from stdin. Paths are mailfort's own, never user text. */

@@ -8,6 +8,7 @@ import type { HostConfig, StackConfig } from "../../config";
 import { Certbot } from "../certbot";
 import { dockerProvider, hostConnection } from "../host";
 import { AccountCredential, Mailserver } from "../mailserver";
+import { MtaSts } from "../mtasts";
 
 export interface MailHostArgs {
     host: HostConfig;
@@ -33,6 +34,13 @@ export class MailHost extends pulumi.ComponentResource {
         const certbot = new Certbot(`${name}-certbot`, {
             connection, host, config, provider, token: args.certbotToken,
         }, { parent: this });
+
+        const primary = config.hosts[0]?.hostname === host.hostname;
+        if (primary && config.services.mtaSts) {
+            new MtaSts(`${name}-mta-sts`, {
+                connection, host, config, provider, dependsOn: [certbot.certificateReady],
+            }, { parent: this });
+        }
 
         new Mailserver(`${name}-mail`, {
             connection,

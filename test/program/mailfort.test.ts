@@ -19,9 +19,15 @@ describe("the example stack under mocks", () => {
         resources = await planStack(exampleConfig());
     });
 
-    it("declares the mail and certbot containers with the names the guide's commands use", () => {
+    it("declares the mail, certbot and MTA-STS containers, named as the guide's commands use", () => {
         const containers = ofType(resources, "docker:index/container:Container").map((r) => r.inputs.name);
-        expect(containers.sort()).toEqual(["certbot-mailserver", "mailserver"]);
+        expect(containers.sort()).toEqual(["certbot-mailserver", "mailserver", "mta-sts"]);
+    });
+
+    it("starts the MTA-STS endpoint only after the certificate naming it exists", () => {
+        expect(byName(resources, "mail-mta-sts-container").dependsOn).toContain("mail-certbot-first-certificate");
+        const certbot = byName(resources, "mail-certbot-container").inputs.envs as string[];
+        expect(certbot).toContain("CERT_DOMAINS=mail.example.com,mta-sts.example.com");
     });
 
     it("pins both images to release tags", () => {
@@ -29,6 +35,7 @@ describe("the example stack under mocks", () => {
         expect(images.sort()).toEqual([
             "certbot/dns-cloudflare:v4.1.1",
             "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
+            "nginx:1.28.0-alpine",
         ]);
     });
 
@@ -99,10 +106,11 @@ describe("the example stack under mocks", () => {
     it("publishes DNS records not proxied, with TTLs, under full names", () => {
         const records = ofType(resources, "cloudflare:index/dnsRecord:DnsRecord");
         expect(records.map((r) => `${r.inputs.type} ${r.inputs.name}`).sort()).toEqual([
-            "A mail.example.com", "AAAA mail.example.com",
-            "CAA example.com", "CAA example.com", "CAA example.com",
-            "MX example.com", "TXT _dmarc.example.com", "TXT _smtp._tls.example.com",
-            "TXT example.com", "TXT mail._domainkey.example.com", "TXT mail.example.com",
+            "A mail.example.com", "A mta-sts.example.com", "AAAA mail.example.com",
+            "AAAA mta-sts.example.com", "CAA example.com", "CAA example.com", "CAA example.com",
+            "MX example.com", "TXT _dmarc.example.com", "TXT _mta-sts.example.com",
+            "TXT _smtp._tls.example.com", "TXT example.com", "TXT mail._domainkey.example.com",
+            "TXT mail.example.com",
         ]);
         for (const r of records.filter((r) => r.inputs.type === "A" || r.inputs.type === "AAAA")) {
             expect(r.inputs.proxied).toBe(false);

@@ -1,0 +1,89 @@
+/**
+ * The `mta-sts` container: nginx serving the MTA-STS policy of every domain over HTTPS with the
+ * certificate certbot keeps for the primary MX (which also names `mta-sts.<domain>`).
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { HostConfig, StackConfig } from "../../config";
+import { Connection, HostFiles, hostPaths } from "../host";
+import { nginxFiles, policyFiles } from "./files";
+import { mtaStsPaths } from "./paths";
+
+export const nginxImage = (config: StackConfig) => `nginx:${config.mtaSts.nginxImageTag}`;
+
+/** Seconds between reloads that pick up a renewed certificate (renewal is 30 days early). */
+const reloadEverySeconds = 6 * 3600;
+
+export interface MtaStsArgs {
+    connection: pulumi.Input<Connection>;
+    host: HostConfig;
+    config: StackConfig;
+    /** The Docker provider of this host. */
+    provider: docker.Provider;
+    /** Resources the container waits for: the certificate naming `mta-sts.<domain>`. */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class MtaSts extends pulumi.ComponentResource {
+    /**
+     * @param name The unique name of the endpoint.
+     * @param args The primary host, its connection and Docker provider.
+     * @param opts Options for the component.
+     */
+    constructor(name: string, args: MtaStsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mailfort:mtasts:MtaSts", name, {}, opts);
+        const { host, config, provider } = args;
+
+        const files = new HostFiles(`${name}-nginx`, {
+            connection: args.connection,
+            files: nginxFiles(host, config),
+        }, { parent: this });
+
+        const policies = new HostFiles(`${name}-policy`, {
+            connection: args.connection,
+            files: policyFiles(config),
+        }, { parent: this });
+
+        const image = new docker.RemoteImage(`${name}-image`, {
+            name: nginxImage(config),
+            keepLocally: true,
+        }, { parent: this, provider });
+
+        new docker.Container(`${name}-container`, {
+            name: "mta-sts",
+            image: image.imageId,
+            command: ["/bin/sh", "-c", serveAndReload()],
+            ports: [{ internal: 443, external: 443, protocol: "tcp" }],
+            volumes: [
+                { hostPath: `${mtaStsPaths.config}/nginx.conf`, containerPath: "/etc/nginx/nginx.conf", readOnly: true },
+                { hostPath: `${mtaStsPaths.config}/mailfort`, containerPath: "/etc/nginx/mailfort", readOnly: true },
+                { hostPath: mtaStsPaths.webRoot, containerPath: "/srv/mta-sts", readOnly: true },
+                { hostPath: hostPaths.letsencrypt, containerPath: "/etc/letsencrypt", readOnly: true },
+                { hostPath: mtaStsPaths.logs, containerPath: "/var/log/nginx" },
+            ],
+            labels: [
+                { label: "mailfort.role", value: "mta-sts" },
+                // nginx reads its config at start: a changed file restarts the endpoint.
+                { label: "mailfort.files-digest", value: files.digest },
+            ],
+            restart: "unless-stopped",
+            capabilities: { drops: ["NET_RAW", "MKNOD", "SETFCAP", "AUDIT_WRITE"] },
+            securityOpts: ["no-new-privileges:true"],
+            logDriver: "json-file",
+            logOpts: { "max-size": "10m", "max-file": "3" },
+        }, {
+            parent: this,
+            provider,
+            dependsOn: [...files.ready, ...policies.ready, ...(args.dependsOn ?? [])],
+            deleteBeforeReplace: true,
+        });
+
+        this.registerOutputs({});
+    }
+}
+
+/** Runs nginx in the foreground and reloads it periodically, so renewed certificates are used. */
+function serveAndReload(): string {
+    return `while :; do sleep ${reloadEverySeconds}; nginx -s reload; done & exec nginx -g 'daemon off;'`;
+}
