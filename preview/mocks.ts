@@ -3,7 +3,9 @@
  * return, and keys are real keys, so the preview's DKIM record can be checked by a verifier.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 export interface RecordedResource {
     type: string;
@@ -50,8 +52,29 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     }
 }
 
-/** One key pair per resource name and size, so two runs in one process plan the same state. */
+/**
+ * One key pair per resource name and size, kept for the process and, when the preview names a
+ * file, across runs: like Pulumi's state, so two previews of the same config plan the same keys
+ * and a comparison of builds shows only real changes. These keys exist only in previews.
+ */
 const keyPairs = new Map<string, Record<string, string>>();
+let keyStore: string | undefined;
+
+/** The key that fingerprints secrets in this machine's builds, made on first use. */
+export function fingerprintKey(path: string): Buffer {
+    if (existsSync(path)) return readFileSync(path);
+    mkdirSync(dirname(path), { recursive: true });
+    const key = randomBytes(32);
+    writeFileSync(path, key, { mode: 0o600 });
+    return key;
+}
+
+export function useKeyStore(path: string): void {
+    keyStore = path;
+    if (!existsSync(path)) return;
+    const stored = JSON.parse(readFileSync(path, "utf8")) as Record<string, Record<string, string>>;
+    for (const [key, pair] of Object.entries(stored)) keyPairs.set(key, pair);
+}
 
 function rsaKeyPair(name: string, bits: number): Record<string, string> {
     const cached = keyPairs.get(`${name}/${bits}`);
@@ -62,5 +85,9 @@ function rsaKeyPair(name: string, bits: number): Record<string, string> {
         publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
     };
     keyPairs.set(`${name}/${bits}`, pair);
+    if (keyStore) {
+        mkdirSync(dirname(keyStore), { recursive: true });
+        writeFileSync(keyStore, JSON.stringify(Object.fromEntries(keyPairs)), { mode: 0o600 });
+    }
     return pair;
 }

@@ -1,17 +1,21 @@
 /**
- * `npm run plan [-- --stack NAME] [--config FILE] [--out DIR]`: the offline preview. Runs the real program under Pulumi's
+ * `npm run plan [-- --stack NAME] [--config FILE] [--out DIR] [--diff BUILD]`: the offline
+ * preview. With `--diff`, it also compares the new build with an earlier build folder of the
+ * same stack and prints (and writes to `changes.md`) what `pulumi up` would change. Runs the real program under Pulumi's
  * mock runtime with the stack's config file, runs the policy pack over what it declares, prints
  * the tree and the verdicts, and writes `build/<stack>/` for review.
  * Exit codes: 0 clean, 1 a mandatory policy is violated, 2 the config is invalid.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import { ConfigError } from "../config/load";
 import { runPolicies } from "../policies/run";
+import { fingerprintKey, useKeyStore } from "./mocks";
+import { changeSummary, diffBuilds, readBuild } from "./diff";
 import { plannedHostFiles, plannedRecords, resourceTree, writeBuild } from "./report";
 import { runProgram } from "./run";
-import { unwrap } from "./secrets";
+import { fingerprinter, unwrap } from "./secrets";
 import { readStackFile } from "./stack-file";
 
 const root = resolve(__dirname, "..");
@@ -21,6 +25,8 @@ interface Options {
     out: string;
     /** The stack config file. Defaults to Pulumi.<stack>.yaml beside Pulumi.yaml. */
     configFile?: string;
+    /** An earlier build folder (`build/<stack>`) to compare with. */
+    diff?: string;
 }
 
 function parseArguments(argv: string[]): Options {
@@ -30,6 +36,7 @@ function parseArguments(argv: string[]): Options {
         if (argv[i] === "--stack" && value) options.stack = value;
         else if (argv[i] === "--out" && value) options.out = resolve(value);
         else if (argv[i] === "--config" && value) options.configFile = resolve(value);
+        else if (argv[i] === "--diff" && value) options.diff = resolve(value);
         else continue;
         i++;
     }
@@ -44,6 +51,8 @@ async function main(): Promise<number> {
         return 2;
     }
     const file = readStackFile(stackPath);
+    const keys = join(options.out, ".preview-keys");
+    useKeyStore(join(keys, `${options.stack}.json`));
     const run = await runProgram(options.stack, file, join(root, "index.ts"));
 
     const addresses = hostAddresses(file.config["mailfort:hosts"]);
@@ -53,11 +62,19 @@ async function main(): Promise<number> {
     const verdicts = await runPolicies(policyInput);
     const files = plannedHostFiles(run.resources, addresses);
     const folder = join(options.out, options.stack);
-    writeBuild(folder, run.resources, verdicts, files, plannedRecords(run.resources));
+    // Read the earlier build first: it may be the very folder this run replaces.
+    const earlier = options.diff ? readBuild(options.diff) : undefined;
+    const fingerprint = fingerprinter(fingerprintKey(join(keys, "fingerprint.key")));
+    writeBuild(folder, run.resources, verdicts, files, plannedRecords(run.resources), fingerprint);
 
     console.log(resourceTree(run.resources, `mailfort-${options.stack}`));
     console.log(`\n${run.resources.length} resources, ${files.length} host files -> ${folder}`);
     printVerdicts(verdicts);
+    if (earlier) {
+        const summary = changeSummary(diffBuilds(earlier, readBuild(folder)), `${options.diff} -> ${folder}`);
+        writeFileSync(join(folder, "changes.md"), summary);
+        console.log(`\n${summary}`);
+    }
     return verdicts.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 

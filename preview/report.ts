@@ -9,7 +9,7 @@ import { parseInstallCommand } from "../components/host/files";
 import { ResolvedRecord, zoneFile } from "../components/dns/records";
 import type { PolicyVerdict } from "../policies/run";
 import type { PlannedResource } from "./run";
-import { isSecretValue, redact, redactionNotice } from "./secrets";
+import { Fingerprint, isSecretValue, redact, redactionNotice } from "./secrets";
 
 export interface HostFileOnDisk {
     host: string;
@@ -58,11 +58,13 @@ export function writeBuild(
     verdicts: PolicyVerdict[],
     files: HostFileOnDisk[],
     records: ResolvedRecord[],
+    fingerprint?: Fingerprint,
 ): void {
     rmSync(folder, { recursive: true, force: true });
     mkdirSync(folder, { recursive: true });
     const planJson = resources.map((r) => ({
-        type: r.type, name: r.name, parent: r.parent, dependsOn: r.dependsOn, inputs: redact(r.inputs),
+        type: r.type, name: r.name, parent: r.parent, dependsOn: r.dependsOn,
+        inputs: redact(r.inputs, fingerprint),
     }));
     writeFileSync(join(folder, "plan.json"), JSON.stringify(planJson, null, 2) + "\n");
     writeFileSync(join(folder, "policy-report.json"), JSON.stringify(verdicts, null, 2) + "\n");

@@ -100,3 +100,18 @@ describe("npm run plan on broken stacks", () => {
         expect(run.out).toMatch(/\[advisory\]/);
     });
 });
+
+describe("npm run plan -- --diff", () => {
+    it("summarises what a change would touch, for a pull-request comment", () => {
+        const base = join(work, "diff-base");
+        expect(plan(["--stack", "prod", "--out", base]).status).toBe(0);
+        const config = variant("more-accounts", "  mailfort:aliases:\n",
+            "    - address: new@example.com\n  mailfort:aliases:\n");
+        const run = plan(["--stack", "prod", "--config", config, "--out", base, "--diff", join(base, "prod")]);
+        expect(run.status, run.out).toBe(0);
+        const summary = readFileSync(join(base, "prod", "changes.md"), "utf8");
+        expect(summary).toMatch(/2 to create, 0 to replace, 1 to update, 0 to delete, \d+ unchanged\./);
+        expect(summary).toContain("| update | `mail-mail-accounts-opt-mailfort-dms-config-postfix-accounts-cf` |");
+        expect(summary).not.toContain("mail-mail-container");
+    });
+});
