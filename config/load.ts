@@ -36,7 +36,19 @@ export interface StackSecrets {
     sshPrivateKeys: Readonly<Record<string, pulumi.Output<string>>>;
     /** Passwords the operator set, by account address; others are generated. */
     accountPasswords: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Password of the monitoring's fallback SMTP relay (`alertRelayPassword`). */
+    alertRelayPassword?: pulumi.Output<string>;
 }
+
+/** Optional secret config keys, and when the rest of the config makes each one required. */
+const optionalSecrets = {
+    alertRelayPassword: (stack: ParsedStack) => {
+        const fallback = stack.monitoring.fallback;
+        return stack.services.monitoring && fallback?.kind === "relay" && fallback.user !== undefined
+            ? "is required because mailfort:monitoring.fallback.user is set"
+            : undefined;
+    },
+} as const;
 
 export type StackConfig = Readonly<ParsedStack> & { readonly secrets: StackSecrets };
 
@@ -96,7 +108,35 @@ function readSecrets(source: ConfigSource, stack: ParsedStack, problems: ConfigP
         }
         sshPrivateKeys[key] = pulumi.secret(value);
     }
-    return { sshPrivateKeys, accountPasswords: readAccountPasswords(source, stack, problems) };
+    return {
+        sshPrivateKeys,
+        accountPasswords: readAccountPasswords(source, stack, problems),
+        ...readOptionalSecrets(source, stack, problems),
+    };
+}
+
+function readOptionalSecrets(
+    source: ConfigSource,
+    stack: ParsedStack,
+    problems: ConfigProblem[],
+): Partial<Record<keyof typeof optionalSecrets, pulumi.Output<string>>> {
+    const secrets: Partial<Record<keyof typeof optionalSecrets, pulumi.Output<string>>> = {};
+    for (const [key, requiredBecause] of Object.entries(optionalSecrets)) {
+        const value = source(key);
+        if (value !== undefined && value !== "") {
+            secrets[key as keyof typeof optionalSecrets] = pulumi.secret(value);
+            continue;
+        }
+        const why = requiredBecause(stack);
+        if (why) {
+            problems.push({
+                key: `${namespace}:${key}`,
+                value: "(unset)",
+                message: `${why}: pulumi config set --secret ${key} <value>`,
+            });
+        }
+    }
+    return secrets;
 }
 
 function readAccountPasswords(

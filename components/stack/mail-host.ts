@@ -8,6 +8,7 @@ import type { HostConfig, StackConfig } from "../../config";
 import { Certbot } from "../certbot";
 import { dockerProvider, hostConnection } from "../host";
 import { AccountCredential, Mailserver } from "../mailserver";
+import { Monitoring } from "../monitoring";
 import { MtaSts } from "../mtasts";
 
 export interface MailHostArgs {
@@ -51,6 +52,12 @@ export class MailHost extends pulumi.ComponentResource {
             credentials: args.credentials,
             dependsOn: [certbot.certificateReady],
         }, { parent: this });
+
+        if (config.services.monitoring) {
+            new Monitoring(`${name}-monitoring`, {
+                connection, host, config, relayPassword: config.secrets.alertRelayPassword,
+            }, { parent: this });
+        }
 
         this.registerOutputs({});
     }

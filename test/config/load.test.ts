@@ -85,4 +85,15 @@ describe("stack config", () => {
         expect(problems[0]?.key).toBe("mailfort:sshPrivateKey");
         expect(problems[0]?.message).toMatch(/pulumi config set --secret sshPrivateKey/);
     });
+
+    it("requires the relay password when the monitoring fallback relay logs in", () => {
+        const problems = problemsOf({ alertRelayPassword: undefined });
+        expect(problems).toEqual([{
+            key: "mailfort:alertRelayPassword",
+            value: "(unset)",
+            message: "is required because mailfort:monitoring.fallback.user is set: " +
+                "pulumi config set --secret alertRelayPassword <value>",
+        }]);
+        expect(() => exampleConfig({ alertRelayPassword: undefined, monitoring: {} })).not.toThrow();
+    });
 });

@@ -1,0 +1,73 @@
+/**
+ * The `Monitoring` component: ships the monitoring scripts, their parameters, the cron entries and
+ * the security log's rotation to one host. The checks themselves run on the host from cron.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import type { HostConfig, StackConfig } from "../../config";
+import type { Connection } from "../host/connection";
+import { HostFile, HostFiles } from "../host/files";
+import { monitoringFiles, relayCredentialsFile } from "./render";
+
+/** The secret config key that holds the fallback SMTP relay's password. */
+export const relayPasswordKey = "alertRelayPassword";
+
+export interface MonitoringArgs {
+    /** The pinned-key connection to the host, from `hostConnection`. No default. */
+    connection: pulumi.Input<Connection>;
+    /** The host the checks run on; its name goes into alert subjects and the certificate path. */
+    host: HostConfig;
+    /** The stack config; `monitoring`, `contacts` and `services` are read from it. */
+    config: StackConfig;
+    /**
+     * Password of the fallback SMTP relay (`mailfort:alertRelayPassword`), needed when
+     * `monitoring.fallback.user` is set. Defaults to none.
+     */
+    relayPassword?: pulumi.Input<string>;
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+    /** Finishes when every monitoring file has landed on the host. */
+    readonly ready: pulumi.Resource[];
+
+    /**
+     * @param name The unique name of this component, e.g. `mx1-monitoring`.
+     * @param args The connection, the host, the stack config and the relay password.
+     * @param opts Options for the component.
+     */
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mailfort:monitoring:Monitoring", name, {}, opts);
+
+        const files = [...monitoringFiles(args.host, args.config), ...credentials(args, this)];
+        // HostFiles rewrites only the files whose content changed; cron reads its file by itself.
+        const shipped = new HostFiles(`${name}-files`, {
+            connection: args.connection,
+            files,
+        }, { parent: this });
+        this.ready = shipped.ready;
+
+        this.registerOutputs({});
+    }
+}
+
+function credentials(args: MonitoringArgs, parent: pulumi.Resource): HostFile[] {
+    const fallback = args.config.monitoring.fallback;
+    if (fallback === undefined) {
+        // No way to tell the operator that the mail container is down, by mail, when it is.
+        pulumi.log.warn(
+            "mailfort:monitoring.fallback is not set: alerts cannot go out while the mail " +
+                "container is down. Set an SMTP relay or a webhook.",
+            parent,
+        );
+        return [];
+    }
+    if (fallback.kind !== "relay" || fallback.user === undefined) return [];
+    if (args.relayPassword === undefined) {
+        throw new pulumi.ResourceError(
+            `mailfort:monitoring.fallback.user is ${fallback.user} but no password is set: ` +
+                `pulumi config set --secret ${relayPasswordKey} <password>`,
+            parent,
+        );
+    }
+    return [relayCredentialsFile(fallback, pulumi.secret(args.relayPassword))];
+}

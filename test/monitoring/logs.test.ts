@@ -1,0 +1,165 @@
+/**
+ * The monitoring run against logs written the way Postfix, Dovecot and sshd write them: counts and
+ * top sources, incremental reading (a second run sees nothing new), rotation, unfinished lines,
+ * and a cost that does not grow with the size of the log.
+ */
+import { appendFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { requireTools, run } from "../support/system";
+import { checkLine, fixture, lastLogged, MonitorBox } from "./harness";
+
+const expected = {
+    "failed-logins": {
+        total: "16", smtp: "5", imap: "5", ssh: "6",
+        top: "203.0.113.5=8,203.0.113.9=4,198.51.100.20=2,198.51.100.7=2",
+    },
+    "mail-volume": { in: "2", out: "4" },
+    "spam-virus": { spam: "4", virus: "1" },
+};
+
+/** Sums of the counting checks over several runs, read from the security log. */
+function totals(log: string): Record<string, number> {
+    const sums: Record<string, number> = {};
+    for (const line of log.split("\n")) {
+        const [, , check, ...rest] = line.split(" ");
+        if (!check || !(check in expected)) continue;
+        for (const word of rest) {
+            const [key, value] = word.split("=");
+            if (key && key !== "top" && value !== undefined) {
+                sums[`${check}.${key}`] = (sums[`${check}.${key}`] ?? 0) + Number(value);
+            }
+        }
+    }
+    return sums;
+}
+
+const fixtureTotals = {
+    "failed-logins.total": 16, "failed-logins.smtp": 5, "failed-logins.imap": 5,
+    "failed-logins.ssh": 6, "mail-volume.in": 2, "mail-volume.out": 4,
+    "spam-virus.spam": 4, "spam-virus.virus": 1,
+};
+
+describe("mailfort-monitor on fixture logs (Docker CLI: the test stand-in)", () => {
+    let box: MonitorBox;
+
+    beforeEach(() => {
+        requireTools({ bash: "bash", awk: "mawk", flock: "util-linux", curl: "curl" });
+        box = new MonitorBox();
+        // The first run records where the logs end: history before install is not counted.
+        expect(box.run("run").status).toBe(0);
+    });
+
+    afterEach(() => box.destroy());
+
+    it("counts failed logins per service, top sources, mail volume and detections", () => {
+        appendFileSync(box.mailLog, fixture("mail.log"));
+        appendFileSync(box.authLog, fixture("auth.log"));
+
+        const status = box.status().stdout;
+        for (const [check, figures] of Object.entries(expected)) {
+            expect(checkLine(status, check).figures).toMatchObject(figures);
+        }
+        // Addresses planted in user names must never be named as sources.
+        expect(status).not.toMatch(/192\.0\.2\.(99|50)/);
+
+        expect(box.run("run").status).toBe(0);
+        for (const [check, figures] of Object.entries(expected)) {
+            expect(lastLogged(box.security(), check).figures).toMatchObject(figures);
+        }
+    });
+
+    it("status is read-only and a second run reports nothing new", () => {
+        appendFileSync(box.mailLog, fixture("mail.log"));
+        appendFileSync(box.authLog, fixture("auth.log"));
+        box.status();
+        box.status();
+
+        box.run("run");
+        expect(lastLogged(box.security(), "failed-logins").figures.total).toBe("16");
+        box.run("run");
+        expect(lastLogged(box.security(), "failed-logins").figures).toMatchObject({
+            total: "0", top: "none",
+        });
+        expect(lastLogged(box.security(), "mail-volume").figures)
+            .toMatchObject({ in: "0", out: "0" });
+        expect(checkLine(box.status().stdout, "failed-logins").figures.total).toBe("0");
+    });
+
+    it("loses nothing and counts nothing twice across a rotation (rename + new file)", () => {
+        const mail = fixture("mail.log").split(/(?<=\n)/);
+        const auth = fixture("auth.log").split(/(?<=\n)/);
+        appendFileSync(box.mailLog, mail.slice(0, 9).join(""));
+        appendFileSync(box.authLog, auth.slice(0, 3).join(""));
+        box.run("run");
+
+        // More lines land in the old file, then logrotate renames it and a new file starts.
+        appendFileSync(box.mailLog, mail.slice(9, 20).join(""));
+        appendFileSync(box.authLog, auth.slice(3, 5).join(""));
+        renameSync(box.mailLog, `${box.mailLog}.1`);
+        renameSync(box.authLog, `${box.authLog}.1`);
+        writeFileSync(box.mailLog, mail.slice(20).join(""));
+        writeFileSync(box.authLog, auth.slice(5).join(""));
+        box.run("run");
+        box.run("run");
+
+        expect(totals(box.security())).toEqual(fixtureTotals);
+        expect(lastLogged(box.security(), "failed-logins").figures.total).toBe("0");
+    });
+
+    it("leaves a line the daemon has not finished for the next run", () => {
+        const line = "Dec  3 19:00:00 mail postfix/smtpd[1]: warning: unknown[203.0.113.77]: " +
+            "SASL LOGIN authentication failed: UGFzc3dvcmQ6";
+        appendFileSync(box.mailLog, line.slice(0, 40));
+        box.run("run");
+        expect(lastLogged(box.security(), "failed-logins").figures.total).toBe("0");
+
+        appendFileSync(box.mailLog, `${line.slice(40)}\n`);
+        box.run("run");
+        expect(lastLogged(box.security(), "failed-logins").figures).toMatchObject({
+            total: "1", top: "203.0.113.77=1",
+        });
+    });
+
+    it("keeps running when a full disk left its state files empty", () => {
+        for (const folder of ["offsets", "figures"]) {
+            const dir = join(box.root, "state", folder);
+            for (const file of readdirSync(dir)) writeFileSync(join(dir, file), "");
+        }
+        appendFileSync(box.mailLog, fixture("mail.log"));
+        expect(box.run("run").status).toBe(0);
+        // Without offsets the run starts again at the end of each log, reading nothing twice.
+        expect(lastLogged(box.security(), "failed-logins").figures.total).toBe("0");
+
+        appendFileSync(box.mailLog, fixture("mail.log"));
+        expect(box.run("run").status).toBe(0);
+        expect(lastLogged(box.security(), "failed-logins").figures.smtp).toBe("5");
+    });
+
+    it("reads only the appended bytes: a 4 GiB log costs what a small one does", () => {
+        const small = timedRun(box, () => appendFileSync(box.mailLog, fixture("mail.log")));
+
+        const big = new MonitorBox();
+        try {
+            // A sparse 4 GiB log: reading it whole would take seconds, seeking past it does not.
+            writeFileSync(big.mailLog, "");
+            run("truncate", ["-s", String(4 * 1024 ** 3), big.mailLog]);
+            big.run("run");
+            const large = timedRun(big, () => appendFileSync(big.mailLog, fixture("mail.log")));
+            expect(lastLogged(big.security(), "failed-logins").figures.smtp).toBe("5");
+            console.log(`run after appending the fixture: small log ${small} ms, ` +
+                `4 GiB log ${large} ms`);
+            expect(large).toBeLessThan(small * 2 + 1000);
+        } finally {
+            big.destroy();
+        }
+    });
+});
+
+function timedRun(box: MonitorBox, append: () => void): number {
+    append();
+    const start = Date.now();
+    expect(box.run("run").status).toBe(0);
+    return Date.now() - start;
+}
