@@ -12,7 +12,18 @@ export function checkConsistency(stack: ParsedStack): ConfigProblem[] {
         ...duplicates("accounts", stack.accounts.map((a) => a.address), "address"),
         ...hostsInZones(stack),
         ...addressesInDomains(stack),
+        ...backupRepository(stack),
     ];
+}
+
+function backupRepository(stack: ParsedStack): ConfigProblem[] {
+    if (!stack.services.backups || stack.backups.repository) return [];
+    return [{
+        key: "mailfort:backups.repository",
+        value: "(unset)",
+        message: "is required because mailfort:services.backups is true: a local path, " +
+            "sftp:user@host:/path or s3:host/bucket/path",
+    }];
 }
 
 function duplicates(key: string, values: string[], field: string): ConfigProblem[] {

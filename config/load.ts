@@ -38,7 +38,17 @@ export interface StackSecrets {
     accountPasswords: Readonly<Record<string, pulumi.Output<string>>>;
     /** Password of the monitoring's fallback SMTP relay (`alertRelayPassword`). */
     alertRelayPassword?: pulumi.Output<string>;
+    /** The restic repository password (`resticPassword`). */
+    resticPassword?: pulumi.Output<string>;
+    /** Credentials of an `s3:` restic repository. */
+    resticS3AccessKeyId?: pulumi.Output<string>;
+    resticS3SecretAccessKey?: pulumi.Output<string>;
 }
+
+const s3Repository = (stack: ParsedStack) =>
+    stack.services.backups && stack.backups.repository?.startsWith("s3:")
+        ? "is required because mailfort:backups.repository is an s3: repository"
+        : undefined;
 
 /** Optional secret config keys, and when the rest of the config makes each one required. */
 const optionalSecrets = {
@@ -48,6 +58,10 @@ const optionalSecrets = {
             ? "is required because mailfort:monitoring.fallback.user is set"
             : undefined;
     },
+    resticPassword: (stack: ParsedStack) =>
+        stack.services.backups ? "is required because mailfort:services.backups is true" : undefined,
+    resticS3AccessKeyId: s3Repository,
+    resticS3SecretAccessKey: s3Repository,
 } as const;
 
 export type StackConfig = Readonly<ParsedStack> & { readonly secrets: StackSecrets };

@@ -11,7 +11,7 @@ import { join } from "node:path";
 
 import type { HostConfig, StackConfig } from "../../config";
 import { durationSeconds } from "../../config/sections/primitives";
-import { Connection, HostFile, HostFiles, hostPaths } from "../host";
+import { Connection, DockerHost, HostFile, HostFiles, hostPaths } from "../host";
 import { mtaStsHost } from "../mtasts/policy";
 
 /** Cloudflare's permission group "DNS Write" (Zone › DNS › Edit). */
@@ -80,8 +80,8 @@ export interface CertbotArgs {
     connection: pulumi.Input<Connection>;
     host: HostConfig;
     config: StackConfig;
-    /** The Docker provider of this host. */
-    provider: docker.Provider;
+    /** The Docker engine of this host. */
+    docker: DockerHost;
     /** The scoped Cloudflare API token's value. */
     token: pulumi.Input<string>;
 }
@@ -101,7 +101,8 @@ export class Certbot extends pulumi.ComponentResource {
      */
     constructor(name: string, args: CertbotArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mailfort:certbot:Certbot", name, {}, opts);
-        const { host, config, provider } = args;
+        const { host, config, docker: engine } = args;
+        const provider = engine.provider;
 
         const files = new HostFiles(`${name}-files`, {
             connection: args.connection,
@@ -111,7 +112,7 @@ export class Certbot extends pulumi.ComponentResource {
         const image = new docker.RemoteImage(`${name}-image`, {
             name: certbotImage(config),
             keepLocally: true,
-        }, { parent: this, provider });
+        }, { parent: this, provider, dependsOn: engine.ready });
 
         const container = new docker.Container(`${name}-container`, {
             name: "certbot-mailserver",
@@ -133,7 +134,7 @@ export class Certbot extends pulumi.ComponentResource {
             securityOpts: ["no-new-privileges:true"],
             logDriver: "json-file",
             logOpts: { "max-size": "10m", "max-file": "3" },
-        }, { parent: this, provider, dependsOn: files.ready, deleteBeforeReplace: true });
+        }, { parent: this, provider, dependsOn: [...engine.ready, ...files.ready], deleteBeforeReplace: true });
 
         this.certificateReady = new command.remote.Command(`${name}-first-certificate`, {
             connection: args.connection,

@@ -53,6 +53,13 @@ export function dockerProvider(
     );
 }
 
+/** The Docker engine of a host: its provider, and what must finish before it can be used. */
+export interface DockerHost {
+    provider: docker.Provider;
+    /** Resources that install and configure the engine; every Docker resource waits for them. */
+    ready: pulumi.Resource[];
+}
+
 export function dockerSshOptions(host: HostConfig): string[] {
     return [
         "-o", "StrictHostKeyChecking=yes",

@@ -1,5 +1,5 @@
 export { dockerProvider, dockerSshOptions, hostConnection } from "./connection";
-export type { Connection } from "./connection";
+export type { Connection, DockerHost } from "./connection";
 export { filesDigest, HostFiles, installCommand, parseInstallCommand } from "./files";
 export type { HostFile, HostFilesArgs } from "./files";
 export { hostPaths, mailVolumes } from "./paths";

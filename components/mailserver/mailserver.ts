@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
-import { Connection, HostFiles, hostPaths, mailVolumes } from "../host";
+import { Connection, DockerHost, HostFiles, hostPaths, mailVolumes } from "../host";
 import type { AccountCredential } from "./accounts";
 import { environmentList, mailserverEnvironment } from "./environment";
 import { creationFiles, liveFiles } from "./files";
@@ -21,8 +21,8 @@ export interface MailserverArgs {
     connection: pulumi.Input<Connection>;
     host: HostConfig;
     config: StackConfig;
-    /** The Docker provider of this host. */
-    provider: docker.Provider;
+    /** The Docker engine of this host. */
+    docker: DockerHost;
     /** DKIM private keys (PEM) by domain. */
     dkimPrivateKeys: Record<string, pulumi.Input<string>>;
     /** Password and salt per account. */
@@ -41,7 +41,8 @@ export class Mailserver extends pulumi.ComponentResource {
      */
     constructor(name: string, args: MailserverArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mailfort:mailserver:Mailserver", name, {}, opts);
-        const { host, config, provider } = args;
+        const { host, config, docker: engine } = args;
+        const provider = engine.provider;
 
         const atCreation = new HostFiles(`${name}-config`, {
             connection: args.connection,
@@ -57,11 +58,11 @@ export class Mailserver extends pulumi.ComponentResource {
         const image = new docker.RemoteImage(`${name}-image`, {
             name: mailserverImage(config),
             keepLocally: true,
-        }, { parent: this, provider });
+        }, { parent: this, provider, dependsOn: engine.ready });
 
         const volumes = Object.entries(mailVolumes).map(([key, volumeName]) =>
             new docker.Volume(`${name}-${key}`, { name: volumeName }, {
-                parent: this, provider, retainOnDelete: true,
+                parent: this, provider, retainOnDelete: true, dependsOn: engine.ready,
             }));
 
         this.container = new docker.Container(`${name}-container`, {
@@ -75,7 +76,9 @@ export class Mailserver extends pulumi.ComponentResource {
         }, {
             parent: this,
             provider,
-            dependsOn: [...atCreation.ready, ...live.ready, ...volumes, ...(args.dependsOn ?? [])],
+            dependsOn: [
+                ...engine.ready, ...atCreation.ready, ...live.ready, ...volumes, ...(args.dependsOn ?? []),
+            ],
             deleteBeforeReplace: true,
         });
 

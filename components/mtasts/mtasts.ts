@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
-import { Connection, HostFiles, hostPaths } from "../host";
+import { Connection, DockerHost, HostFiles, hostPaths } from "../host";
 import { nginxFiles, policyFiles } from "./files";
 import { mtaStsPaths } from "./paths";
 
@@ -19,8 +19,8 @@ export interface MtaStsArgs {
     connection: pulumi.Input<Connection>;
     host: HostConfig;
     config: StackConfig;
-    /** The Docker provider of this host. */
-    provider: docker.Provider;
+    /** The Docker engine of this host. */
+    docker: DockerHost;
     /** Resources the container waits for: the certificate naming `mta-sts.<domain>`. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -33,7 +33,8 @@ export class MtaSts extends pulumi.ComponentResource {
      */
     constructor(name: string, args: MtaStsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mailfort:mtasts:MtaSts", name, {}, opts);
-        const { host, config, provider } = args;
+        const { host, config, docker: engine } = args;
+        const provider = engine.provider;
 
         const files = new HostFiles(`${name}-nginx`, {
             connection: args.connection,
@@ -48,7 +49,7 @@ export class MtaSts extends pulumi.ComponentResource {
         const image = new docker.RemoteImage(`${name}-image`, {
             name: nginxImage(config),
             keepLocally: true,
-        }, { parent: this, provider });
+        }, { parent: this, provider, dependsOn: engine.ready });
 
         new docker.Container(`${name}-container`, {
             name: "mta-sts",
@@ -75,7 +76,7 @@ export class MtaSts extends pulumi.ComponentResource {
         }, {
             parent: this,
             provider,
-            dependsOn: [...files.ready, ...policies.ready, ...(args.dependsOn ?? [])],
+            dependsOn: [...engine.ready, ...files.ready, ...policies.ready, ...(args.dependsOn ?? [])],
             deleteBeforeReplace: true,
         });
 

@@ -5,11 +5,14 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
+import { Backups } from "../backups";
+import { Baseline } from "../baseline";
 import { Certbot } from "../certbot";
-import { dockerProvider, hostConnection } from "../host";
+import { Connection, DockerHost, dockerProvider, hostConnection } from "../host";
 import { AccountCredential, Mailserver } from "../mailserver";
 import { Monitoring } from "../monitoring";
 import { MtaSts } from "../mtasts";
+import { Sshd } from "../sshd";
 
 export interface MailHostArgs {
     host: HostConfig;
@@ -30,16 +33,23 @@ export class MailHost extends pulumi.ComponentResource {
         super("mailfort:host:MailHost", name, {}, opts);
         const { host, config } = args;
         const connection = hostConnection(host, config);
-        const provider = dockerProvider(`${name}-docker`, host, this);
+
+        // The baseline installs and configures the Docker engine everything below runs on.
+        const baseline = new Baseline(`${name}-baseline`, { connection, host, config }, { parent: this });
+        const docker: DockerHost = { provider: dockerProvider(`${name}-docker`, host, this), ready: baseline.ready };
+
+        if (config.services.sshHardening) {
+            new Sshd(`${name}-sshd`, { connection, host, config }, { parent: this });
+        }
 
         const certbot = new Certbot(`${name}-certbot`, {
-            connection, host, config, provider, token: args.certbotToken,
+            connection, host, config, docker, token: args.certbotToken,
         }, { parent: this });
 
         const primary = config.hosts[0]?.hostname === host.hostname;
         if (primary && config.services.mtaSts) {
             new MtaSts(`${name}-mta-sts`, {
-                connection, host, config, provider, dependsOn: [certbot.certificateReady],
+                connection, host, config, docker, dependsOn: [certbot.certificateReady],
             }, { parent: this });
         }
 
@@ -47,7 +57,7 @@ export class MailHost extends pulumi.ComponentResource {
             connection,
             host,
             config,
-            provider,
+            docker,
             dkimPrivateKeys: args.dkimPrivateKeys,
             credentials: args.credentials,
             dependsOn: [certbot.certificateReady],
@@ -59,6 +69,23 @@ export class MailHost extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
+        if (config.services.backups) backups(name, connection, host, config, this);
+
         this.registerOutputs({});
     }
+}
+
+function backups(
+    name: string,
+    connection: Connection,
+    host: HostConfig,
+    config: StackConfig,
+    parent: pulumi.Resource,
+): Backups {
+    const { resticPassword, resticS3AccessKeyId, resticS3SecretAccessKey } = config.secrets;
+    if (!resticPassword) throw new Error("mailfort:resticPassword is required for backups");
+    return new Backups(`${name}-backups`, {
+        connection, host, config, resticPassword,
+        s3AccessKeyId: resticS3AccessKeyId, s3SecretAccessKey: resticS3SecretAccessKey,
+    }, { parent });
 }

@@ -96,4 +96,14 @@ describe("stack config", () => {
         }]);
         expect(() => exampleConfig({ alertRelayPassword: undefined, monitoring: {} })).not.toThrow();
     });
+
+    it("requires a repository and its secrets once backups are switched on", () => {
+        const problems = problemsOf({ services: { backups: true } });
+        expect(problems.map((p) => p.key)).toEqual(["mailfort:backups.repository", "mailfort:resticPassword"]);
+        const s3 = problemsOf({ services: { backups: true }, backups: { repository: "s3:s3.example.net/mail/mx1" } });
+        expect(s3.map((p) => p.key)).toEqual([
+            "mailfort:resticPassword", "mailfort:resticS3AccessKeyId", "mailfort:resticS3SecretAccessKey",
+        ]);
+        expect(s3[0]?.message).toMatch(/pulumi config set --secret resticPassword/);
+    });
 });
