@@ -8,6 +8,7 @@ import type { HostConfig, StackConfig } from "../../config";
 import { Backups } from "../backups";
 import { Baseline } from "../baseline";
 import { Certbot } from "../certbot";
+import { Fail2Ban } from "../fail2ban";
 import { Connection, DockerHost, dockerProvider, hostConnection } from "../host";
 import { AccountCredential, Mailserver } from "../mailserver";
 import { Monitoring } from "../monitoring";
@@ -62,6 +63,10 @@ export class MailHost extends pulumi.ComponentResource {
             credentials: args.credentials,
             dependsOn: [certbot.certificateReady],
         }, { parent: this });
+
+        if (config.services.fail2ban) {
+            new Fail2Ban(`${name}-fail2ban`, { connection, host, config }, { parent: this });
+        }
 
         if (config.services.monitoring) {
             new Monitoring(`${name}-monitoring`, {

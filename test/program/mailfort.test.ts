@@ -145,4 +145,12 @@ describe("what a config change touches", () => {
             JSON.stringify(byName(rs, "mail-mail-container").inputs.labels);
         expect(label(before)).not.toBe(label(after));
     });
+
+    it("changes a Fail2Ban threshold without touching the mail container or DNS", async () => {
+        const before = await planStack(exampleConfig());
+        const after = await planStack(exampleConfig({ fail2ban: { maxretry: 4 } }));
+        const changed = changedResources(before, after);
+        expect(changed.length).toBeGreaterThan(0);
+        expect(changed.every((name) => name.startsWith("mail-fail2ban-"))).toBe(true);
+    });
 });

@@ -1,0 +1,172 @@
+/**
+ * The Fail2Ban renderers and component: config validation, jail.local as Fail2Ban itself reads
+ * it (`fail2ban-client -t` on the rendered files), shellcheck on the apply script, and the files
+ * the component ships under Pulumi's mock runtime.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+import {
+    applyCommand,
+    Fail2Ban,
+    fail2banFiles,
+    jailsFor,
+    renderDropIn,
+    staticFiles,
+} from "../../components/fail2ban";
+import { parseInstallCommand } from "../../components/host";
+import { ConfigError } from "../../config";
+import { PreviewMocks } from "../../preview/mocks";
+import { requireTools, run } from "../support/system";
+import { repoRoot, stack } from "./fixture";
+import { prepareServer } from "./server";
+
+const guideJails = ["sshd", "postfix", "postfix-sasl", "dovecot", "postfix-helo",
+    "postfix-mx-abuse", "postfix-rate-limit", "postfix-mail-bombing", "nginx-http-auth",
+    "nginx-botsearch", "nginx-limit-req", "recidive"];
+
+function problems(fail2ban: unknown): string[] {
+    try {
+        stack({ fail2ban });
+    } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        return error.problems.map((p) => `${p.key} ${p.message}`);
+    }
+    return [];
+}
+
+describe("fail2ban config", () => {
+    it("defaults to the hardened thresholds", () => {
+        const f2b = stack().fail2ban;
+        expect([f2b.maxretry, f2b.findtime, f2b.bantime]).toEqual([5, "10m", "1h"]);
+        expect(f2b.increment).toEqual({
+            enabled: true, factor: 1, maxtime: "4w", overalljails: true,
+        });
+        expect(f2b.recidive).toEqual({
+            enabled: true, maxretry: 3, findtime: "1d", bantime: "1w",
+        });
+        expect(f2b.jails["postfix-sasl"].maxretry).toBe(3);
+        expect(f2b.sshdLog).toBe("journal");
+    });
+
+    it("keeps a jail's own default when the operator overrides another threshold", () => {
+        const f2b = stack({ fail2ban: { jails: { "postfix-sasl": { bantime: "2h" } } } }).fail2ban;
+        expect(f2b.jails["postfix-sasl"]).toEqual({ enabled: true, maxretry: 3, bantime: "2h" });
+    });
+
+    it("names the key, the value and what would be valid", () => {
+        expect(problems({ maxretry: 0 }).join()).toMatch(/fail2ban\.maxretry .*at least 1/);
+        expect(problems({ findtime: "10 minutes" }).join()).toMatch(/findtime .*such as 30s/);
+        expect(problems({ bantime: "1d", increment: { maxtime: "1h" } }).join())
+            .toMatch(/fail2ban\.increment\.maxtime must be at least bantime \(1d\)/);
+        expect(problems({ recidive: { bantime: "1h" } }).join())
+            .toMatch(/fail2ban\.recidive\.bantime must be longer than bantime/);
+        expect(problems({ jails: { postfx: {} } }).join()).toMatch(/unknown key\(s\) postfx/);
+        expect(problems({ sshdLog: "syslog" }).join()).toMatch(/journal.*auth\.log/);
+    });
+});
+
+describe("fail2ban renderers", () => {
+    it("renders the jails under the names the guide uses", () => {
+        const jails = jailsFor(stack(), 22);
+        expect(jails.map((j) => j.name)).toEqual(guideJails);
+        expect(jails.every((j) => j.enabled)).toBe(true);
+    });
+
+    it("disables the nginx jails without the web endpoint", () => {
+        const jails = jailsFor(stack({ services: { mtaSts: false } }), 22);
+        const off = jails.filter((j) => !j.enabled).map((j) => j.name);
+        expect(off).toEqual(["nginx-http-auth", "nginx-botsearch", "nginx-limit-req"]);
+    });
+
+    it("allow-lists loopback and the trusted networks, and refuses a bad network", () => {
+        const config = stack({ trustedNetworks: ["198.51.100.0/24", "2001:db8::/48"] });
+        const jailLocal = fileText(fail2banFiles(config.hosts[0]!, config), "/jail.local");
+        expect(jailLocal).toContain("ignoreip = 127.0.0.1/8 ::1 198.51.100.0/24 2001:db8::/48");
+        const bad = stack({ trustedNetworks: ["198.51.100.0/33"] });
+        expect(() => fail2banFiles(bad.hosts[0]!, bad)).toThrow(/trustedNetworks\[0\]/);
+    });
+
+    it("ships the repo's filters and action unchanged, the drop-in and the apply script", () => {
+        const config = stack();
+        const files = fail2banFiles(config.hosts[0]!, config);
+        for (const file of staticFiles()) {
+            expect(fileText(files, `/etc/fail2ban/${file.relative}`)).toBe(file.content);
+        }
+        expect(files.map((f) => f.path)).toEqual(expect.arrayContaining([
+            "/etc/fail2ban/jail.local",
+            "/etc/fail2ban/fail2ban.d/mailfort.local",
+            "/etc/systemd/system/fail2ban.service.d/mailfort.conf",
+            "/usr/local/sbin/mailfort-fail2ban-apply",
+        ]));
+        expect(renderDropIn()).toMatch(/^\[Unit\]\nAfter=docker\.service$/m);
+        expect(fileText(files, "/fail2ban.d/mailfort.local")).toContain("dbpurgeage = 2419200");
+    });
+
+    it("shellcheck passes on the apply script", () => {
+        requireTools({ shellcheck: "shellcheck" });
+        run("shellcheck", [path.join(repoRoot, "components/fail2ban/mailfort-fail2ban-apply.sh")]);
+    });
+
+    const variants = {
+        "default (sshd from the journal)": {},
+        "sshd from auth.log, no web endpoint": {
+            fail2ban: { sshdLog: "auth.log" }, services: { mtaSts: false },
+        },
+        "tuned thresholds": {
+            fail2ban: { maxretry: 2, increment: { enabled: false }, recidive: { enabled: false } },
+        },
+    };
+    for (const [label, changes] of Object.entries(variants)) {
+        it(`fail2ban-client -t accepts the rendered config: ${label}`, () => {
+            requireTools({ "fail2ban-client": "fail2ban" });
+            const config = stack(changes);
+            const prepared = prepareServer(config.hosts[0]!, config, "mff2b-render");
+            try {
+                for (const log of Object.values(prepared.paths)) {
+                    fs.mkdirSync(path.dirname(log), { recursive: true });
+                    fs.writeFileSync(log, "");
+                }
+                const out = run("fail2ban-client", ["-c", prepared.confDir, "-t"]);
+                expect(out).toContain("OK: configuration test is successful");
+            } finally {
+                fs.rmSync(prepared.dir, { recursive: true, force: true });
+                fs.rmSync(prepared.confDir, { recursive: true, force: true });
+            }
+        });
+    }
+});
+
+describe("the Fail2Ban component", () => {
+    it("ships every file through HostFiles and applies them only on change", async () => {
+        const mocks = new PreviewMocks();
+        await pulumi.runtime.setMocks(mocks, "mailfort", "test", true);
+        const config = stack();
+        const host = config.hosts[0]!;
+        new Fail2Ban("mx1-fail2ban", {
+            connection: { host: host.ipv4, user: "deploy" }, host, config,
+        });
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+
+        const commands = mocks.recorded.filter((r) => r.type === "command:remote:Command");
+        const shipped = commands.map((c) => parseInstallCommand(String(c.inputs.create))?.path);
+        const expected = fail2banFiles(host, config).map((f) => f.path);
+        expect(shipped.filter(Boolean).sort()).toEqual([...expected].sort());
+
+        const onChange = commands.find((c) => c.name === "mx1-fail2ban-files-on-change");
+        expect(onChange?.inputs.create).toBe(applyCommand(host, config));
+        expect(onChange?.inputs.create).toBe("sudo /usr/local/sbin/mailfort-fail2ban-apply " +
+            "/var/log/fail2ban.log /var/log/mailfort-nginx/access.log " +
+            "/var/log/mailfort-nginx/error.log /var/log/mailserver/mail.log");
+        // Nothing here may depend on (or re-create) the mail container.
+        expect(mocks.recorded.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
+    });
+});
+
+function fileText(files: { path: string; content: unknown }[], suffix: string): string {
+    const file = files.find((f) => f.path.endsWith(suffix));
+    if (!file) throw new Error(`no rendered file ends with ${suffix}`);
+    return String(file.content);
+}
