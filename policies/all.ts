@@ -7,6 +7,9 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { adviseDmarcEnforcement } from "./advise-dmarc-enforcement";
 import { allowOnlyDocumentedDmsVariables } from "./allow-only-documented-dms-variables";
 import { allowOnlyMailPorts } from "./allow-only-mail-ports";
+import { firewallHttpsNeedsMtaSts } from "./firewall-https-needs-mta-sts";
+import { firewallPortsNamed } from "./firewall-ports-named";
+import { firewallSshAllowed } from "./firewall-ssh-allowed";
 import { forbidTrustedDockerNetworks } from "./forbid-trusted-docker-networks";
 import { keepSecretsOutOfPlainInputs } from "./keep-secrets-out-of-plain-inputs";
 import { requireCertificateSslType } from "./require-certificate-ssl-type";
@@ -38,4 +41,7 @@ export const policies: Policy[] = [
     adviseDmarcEnforcement,
     requireDkim2048Bits,
     keepSecretsOutOfPlainInputs,
+    firewallSshAllowed,
+    firewallPortsNamed,
+    firewallHttpsNeedsMtaSts,
 ];

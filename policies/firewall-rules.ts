@@ -15,19 +15,22 @@ export interface RulesetPort {
     name: string | undefined;
 }
 
+/** What the firewall policies need of a resource; both validation and stack args have it. */
+export type ShippingResource = Pick<ResourceValidationArgs, "type" | "props">;
+
 /** The file a remote command installs and its content, when it installs `path`. */
-export function shippedFile(args: ResourceValidationArgs, path: string): string | undefined {
+export function shippedFile(args: ShippingResource, path: string): string | undefined {
     if (args.type !== resourceTypes.remoteCommand) return undefined;
     const install = parseInstallCommand(stringOf(args.props["create"]) ?? "");
     if (install?.path !== path) return undefined;
     return stringOf(args.props["stdin"]) ?? "";
 }
 
-export function shippedRuleset(args: ResourceValidationArgs): string | undefined {
+export function shippedRuleset(args: ShippingResource): string | undefined {
     return shippedFile(args, firewallRuleset);
 }
 
-export function shippedFirewallEnv(args: ResourceValidationArgs): string | undefined {
+export function shippedFirewallEnv(args: ShippingResource): string | undefined {
     return shippedFile(args, firewallEnv);
 }
 
@@ -41,8 +44,9 @@ export function connectionPort(args: ResourceValidationArgs): number {
 /** The allow-list of a rendered ruleset, from its `define allowed_tcp/udp = { ... }` lines. */
 export function allowedInRuleset(ruleset: string): RulesetPort[] {
     return (["tcp", "udp"] as const).flatMap((protocol) => {
-        const define = new RegExp(`^define allowed_${protocol} = \\{([^}]*)\\}`, "m").exec(ruleset);
-        return (define?.[1] ?? "").split(",").map((e) => e.trim()).filter(Boolean).map((element) => {
+        const define = new RegExp(`^define allowed_${protocol} = \\{([^}]*)\\}`, "m");
+        const elements = (define.exec(ruleset)?.[1] ?? "").split(",").map((e) => e.trim());
+        return elements.filter(Boolean).map((element) => {
             const match = /^(\d+)(?:\s+comment\s+"([^"]*)")?$/.exec(element);
             return { port: Number(match?.[1] ?? Number.NaN), protocol, name: match?.[2] };
         });

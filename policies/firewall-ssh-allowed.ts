@@ -30,8 +30,8 @@ function checkRuleset(ruleset: string, port: number, resource: string, report: R
     const allowed = allowedInRuleset(ruleset).some((p) => p.protocol === "tcp" && p.port === port);
     if (!allowed) {
         report(
-            `The nftables ruleset shipped by ${resource} does not allow TCP port ${port}, the SSH ` +
-                `port Pulumi connects on, so enabling it locks the deployment out; set ` +
+            `The nftables ruleset shipped by ${resource} does not allow TCP port ${port}, ` +
+                `the SSH port Pulumi connects on, so enabling it locks the deployment out; set ` +
                 `mailfort:hosts[].ssh.port to the port sshd listens on.`,
         );
     }

@@ -9,6 +9,7 @@ import { Backups } from "../backups";
 import { Baseline } from "../baseline";
 import { Certbot } from "../certbot";
 import { Fail2Ban } from "../fail2ban";
+import { Firewall } from "../firewall";
 import { Connection, DockerHost, dockerProvider, hostConnection } from "../host";
 import { AccountCredential, Mailserver } from "../mailserver";
 import { Monitoring } from "../monitoring";
@@ -37,7 +38,14 @@ export class MailHost extends pulumi.ComponentResource {
 
         // The baseline installs and configures the Docker engine everything below runs on.
         const baseline = new Baseline(`${name}-baseline`, { connection, host, config }, { parent: this });
-        const docker: DockerHost = { provider: dockerProvider(`${name}-docker`, host, this), ready: baseline.ready };
+        // Published ports bypass UFW: containers publish only once mailfort's table holds them.
+        const firewall = config.services.firewall
+            ? new Firewall(`${name}-firewall`, { connection, host, config }, { parent: this })
+            : undefined;
+        const docker: DockerHost = {
+            provider: dockerProvider(`${name}-docker`, host, this),
+            ready: [...baseline.ready, ...(firewall?.ready ?? [])],
+        };
 
         if (config.services.sshHardening) {
             new Sshd(`${name}-sshd`, { connection, host, config }, { parent: this });

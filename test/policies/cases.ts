@@ -1,7 +1,7 @@
 /**
  * One failing case per way of breaking the happy-path stack: which policy must catch it and
- * what its message must say. Other policy test files may add `*.cases.ts` files exporting
- * `failingCases` in the same form; `coverage.test.ts` checks every policy in the pack has one.
+ * what its message must say. Each area adds a `*.cases.ts` file exporting `failingCases` in the
+ * same form and lists it in `all-cases.ts`; `coverage.test.ts` checks every policy has one.
  */
 import { quotedTxt, rsaKeyPair, dkimPublicKeyData, resourceNamed } from "./fixture";
 import { setEnv } from "./support";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import { runPolicies } from "../../policies/run";
-import { failingCases } from "./cases";
+import { allFailingCases } from "./all-cases";
 import { happyStack } from "./fixture";
 
 describe("each way of breaking the happy-path stack is caught", () => {
-    const named = failingCases.map((c) => [`${c.policy}: ${c.title}`, c] as const);
+    const named = allFailingCases.map((c) => [`${c.policy}: ${c.title}`, c] as const);
     it.each(named)("%s", async (_, c) => {
         const stack = happyStack();
         c.breaks(stack);

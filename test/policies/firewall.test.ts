@@ -80,6 +80,6 @@ describe("firewall-ports-named", () => {
         const props = shipped(firewallEnv, { exceptions: [adminPanel] });
         props.stdin = props.stdin.replace("8443/tcp:admin-panel", "8443/tcp");
         const found = await violations(firewallPortsNamed, remoteCommand, props);
-        expect(found).toEqual([expect.stringContaining("open 8443/tcp without an exception name")]);
+        expect(found).toEqual([expect.stringContaining("8443/tcp without an exception name")]);
     });
 });

@@ -153,4 +153,19 @@ describe("what a config change touches", () => {
         expect(changed.length).toBeGreaterThan(0);
         expect(changed.every((name) => name.startsWith("mail-fail2ban-"))).toBe(true);
     });
+
+    it("changes a firewall limit without touching the mail container or DNS", async () => {
+        const before = await planStack(exampleConfig());
+        const after = await planStack(exampleConfig({ firewall: { synRatePerSecond: 20 } }));
+        const changed = changedResources(before, after);
+        expect(changed.length).toBeGreaterThan(0);
+        expect(changed.every((name) => name.startsWith("mail-firewall-"))).toBe(true);
+    });
+
+    it("publishes container ports only after the firewall table is confirmed", async () => {
+        const resources = await planStack(exampleConfig());
+        for (const name of ["mail-mail-container", "mail-mta-sts-container", "mail-certbot-container"]) {
+            expect(byName(resources, name).dependsOn, name).toContain("mail-firewall-confirm");
+        }
+    });
 });
