@@ -18,6 +18,10 @@ import { runProgram } from "./run";
 import { fingerprinter, unwrap } from "./secrets";
 import { readStackFile } from "./stack-file";
 
+// Pulumi captures a stack trace for every promise and resource; mapping each through source
+// maps costs more than the whole plan, and the preview has no use for the mapped positions.
+process.setSourceMapsEnabled(false);
+
 const root = resolve(__dirname, "..");
 
 interface Options {
@@ -27,6 +31,8 @@ interface Options {
     configFile?: string;
     /** An earlier build folder (`build/<stack>`) to compare with. */
     diff?: string;
+    /** Where the preview's stand-in keys live. Defaults to `<out>/.preview-keys`. */
+    keys?: string;
 }
 
 function parseArguments(argv: string[]): Options {
@@ -37,6 +43,7 @@ function parseArguments(argv: string[]): Options {
         else if (argv[i] === "--out" && value) options.out = resolve(value);
         else if (argv[i] === "--config" && value) options.configFile = resolve(value);
         else if (argv[i] === "--diff" && value) options.diff = resolve(value);
+        else if (argv[i] === "--keys" && value) options.keys = resolve(value);
         else continue;
         i++;
     }
@@ -51,7 +58,7 @@ async function main(): Promise<number> {
         return 2;
     }
     const file = readStackFile(stackPath);
-    const keys = join(options.out, ".preview-keys");
+    const keys = options.keys ?? join(options.out, ".preview-keys");
     useKeyStore(join(keys, `${options.stack}.json`));
     const run = await runProgram(options.stack, file, join(root, "index.ts"));
 
