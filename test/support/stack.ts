@@ -37,3 +37,35 @@ export function exampleConfig(changes: Record<string, unknown> = {}): StackConfi
 export function exampleValue<T = Record<string, unknown>>(key: string): T {
     return JSON.parse(exampleRaw()[key] ?? "null") as T;
 }
+
+/** An operator's public key, as `sshd.authorizedKeys` lists it. */
+export const operatorKey =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeOperatorKeyForTestsOnly0123456789ab me@laptop";
+
+/**
+ * The smallest valid stack (one host, one account, no secrets but the SSH key), for renderer
+ * tests that want every default; `overrides` replaces whole keys.
+ */
+export function minimalSource(overrides: Record<string, unknown> = {}): ConfigSource {
+    const values: Record<string, unknown> = {
+        domains: [{ name: "example.com", cloudflareZoneId: "0123456789abcdef0123456789abcdef" }],
+        hosts: [{
+            hostname: "mail.example.com",
+            ipv4: "192.0.2.10",
+            ssh: { hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyForTests" },
+        }],
+        contacts: { admin: "postmaster@example.com" },
+        accounts: [{ address: "alice@example.com" }],
+        sshd: { authorizedKeys: [operatorKey] },
+        ...overrides,
+    };
+    return (key) => {
+        if (key === "sshPrivateKey") return "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n";
+        const value = values[key];
+        return value === undefined ? undefined : JSON.stringify(value);
+    };
+}
+
+export function minimalConfig(overrides: Record<string, unknown> = {}): StackConfig {
+    return loadStackConfig(minimalSource(overrides));
+}
