@@ -29,7 +29,9 @@ export const dnsZone = pulumi
     .apply((records) => zoneFile(records as ResolvedRecord[]));
 
 /** Where senders fetch the MTA-STS policy of each domain. */
-export const mtaStsPolicyUrls = config.services.mtaSts ? config.domains.map((d) => mtaStsUrl(d.name)) : [];
+export const mtaStsPolicyUrls = config.services.mtaSts
+    ? config.domains.map((d) => mtaStsUrl(d.name))
+    : [];
 
 /** Passwords the stack generated for accounts that had none in config. */
 export const generatedPasswords = mailfort.generatedPasswords;

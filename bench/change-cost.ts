@@ -30,18 +30,26 @@ const scenarios: Scenario[] = [
     {
         name: "no change",
         stack: exampleStack(),
-        judge: (changes) => bar("no change touches nothing", touched(changes).length, 0,
-            touched(changes).length === 0),
+        judge: (changes) =>
+            bar(
+                "no change touches nothing",
+                touched(changes).length,
+                0,
+                touched(changes).length === 0,
+            ),
     },
     {
         name: "account added",
         stack: withChange("accounts", [
-            ...(exampleStack().config["mailfort:accounts"] as unknown[]), { address: "new@example.com" },
+            ...(exampleStack().config["mailfort:accounts"] as unknown[]),
+            { address: "new@example.com" },
         ]),
         judge: (changes) => {
             // The new account's salt and password are new state, not changes on the host.
             const onHost = touched(changes).filter((c) => c.change !== "create");
-            const ok = onHost.length === 1 && onHost[0]?.name === accountsFile &&
+            const ok =
+                onHost.length === 1 &&
+                onHost[0]?.name === accountsFile &&
                 onHost[0].change === "update";
             return bar("an account touches only the accounts file", onHost.length, 1, ok);
         },
@@ -62,16 +70,24 @@ const scenarios: Scenario[] = [
         judge: (changes) => {
             const replaced = touched(changes).filter((c) => c.change === "replace");
             const ok = replaced.length === 1 && replaced[0]?.name === mailContainer;
-            return bar("a DMS environment change replaces the mail container and nothing else",
-                replaced.length, 1, ok);
+            return bar(
+                "a DMS environment change replaces the mail container and nothing else",
+                replaced.length,
+                1,
+                ok,
+            );
         },
     },
 ];
 
 function untouchedMailAndDns(what: string, changes: ResourceChange[]): Bar {
     const bad = touched(changes).filter((c) => c.name === mailContainer || isDns(c));
-    return bar(`${what} touches neither the mail container nor DNS`, bad.length, 0,
-        bad.length === 0 && touched(changes).length > 0);
+    return bar(
+        `${what} touches neither the mail container nor DNS`,
+        bad.length,
+        0,
+        bad.length === 0 && touched(changes).length > 0,
+    );
 }
 
 export async function run(): Promise<BenchResult> {
@@ -91,7 +107,11 @@ export async function run(): Promise<BenchResult> {
             const changes = diffBuilds(base, readBuild(join(work, name, "base")));
             const counts = countChanges(changes);
             for (const kind of ["replace", "update", "same"] as const) {
-                figures.push({ label: `${scenario.name}: ${kind}`, value: counts[kind], unit: "resources" });
+                figures.push({
+                    label: `${scenario.name}: ${kind}`,
+                    value: counts[kind],
+                    unit: "resources",
+                });
             }
             bars.push(scenario.judge(changes));
         }
@@ -99,8 +119,11 @@ export async function run(): Promise<BenchResult> {
             name: "change cost",
             figures,
             bars,
-            notes: ["replace/update follow the providers' rules for the inputs mailfort sets " +
-                "(preview/diff.ts); creates of new state (an account's salt) are not host changes"],
+            notes: [
+                "replace/update follow the providers' rules for the inputs mailfort sets " +
+                    "(preview/diff.ts); creates of new state (an account's salt) are not " +
+                    "host changes",
+            ],
         };
     } finally {
         rmSync(work, { recursive: true, force: true });

@@ -20,9 +20,15 @@ export function runPlan(args: string[]): PlanRun {
         throw new Error("the preview benchmark needs GNU time (Debian package time)");
     }
     const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-    const result = spawnSync(gnuTime, ["-f", "mailfort-time %e %M", tsx, "preview/plan.ts", ...args], {
-        cwd: repoRoot, encoding: "utf8", timeout: 600_000,
-    });
+    const result = spawnSync(
+        gnuTime,
+        ["-f", "mailfort-time %e %M", tsx, "preview/plan.ts", ...args],
+        {
+            cwd: repoRoot,
+            encoding: "utf8",
+            timeout: 600_000,
+        },
+    );
     const match = /mailfort-time ([\d.]+) (\d+)/.exec(result.stderr);
     if (!match) throw new Error(`plan did not finish: ${result.stderr.slice(-500)}`);
     return {

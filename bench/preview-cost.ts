@@ -10,7 +10,9 @@ import { runPlan } from "./plan";
 import { bar, BenchResult } from "./result";
 import { withHosts, writeStack } from "./stacks";
 
-const repetitions = Number(process.env.MAILFORT_BENCH_REPEAT ?? (process.env.MAILFORT_BENCH_QUICK ? 1 : 3));
+const repetitions = Number(
+    process.env.MAILFORT_BENCH_REPEAT ?? (process.env.MAILFORT_BENCH_QUICK ? 1 : 3),
+);
 
 export async function run(): Promise<BenchResult> {
     const work = mkdtempSync(join(tmpdir(), "mailfort-bench-preview-"));
@@ -28,8 +30,12 @@ export async function run(): Promise<BenchResult> {
                 { label: "npm run plan, 10 hosts: resources", value: ten.resources, unit: "" },
             ],
             bars: [
-                bar("10 hosts take under 3x the time of 1 host", ten.seconds / one.seconds, 3,
-                    ten.seconds < 3 * one.seconds),
+                bar(
+                    "10 hosts take under 3x the time of 1 host",
+                    ten.seconds / one.seconds,
+                    3,
+                    ten.seconds < 3 * one.seconds,
+                ),
             ],
             notes: [`median of ${repetitions} run(s) each; time includes starting Node and tsx`],
         };
@@ -41,12 +47,18 @@ export async function run(): Promise<BenchResult> {
 function measure(work: string, hosts: number) {
     const config = writeStack(work, `hosts${hosts}`, withHosts(hosts));
     const runs = Array.from({ length: repetitions }, () =>
-        runPlan(["--stack", `hosts${hosts}`, "--config", config, "--out", join(work, "build")]));
+        runPlan(["--stack", `hosts${hosts}`, "--config", config, "--out", join(work, "build")]),
+    );
     for (const r of runs) {
-        if (r.status !== 0) throw new Error(`plan of ${hosts} host(s) failed:\n${r.output.slice(-2000)}`);
+        if (r.status !== 0)
+            throw new Error(`plan of ${hosts} host(s) failed:\n${r.output.slice(-2000)}`);
     }
     const resources = Number(/(\d+) resources/.exec(runs[0]!.output)?.[1] ?? Number.NaN);
-    return { seconds: median(runs.map((r) => r.seconds)), peakMiB: median(runs.map((r) => r.peakMiB)), resources };
+    return {
+        seconds: median(runs.map((r) => r.seconds)),
+        peakMiB: median(runs.map((r) => r.peakMiB)),
+        resources,
+    };
 }
 
 export function median(values: number[]): number {

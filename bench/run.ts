@@ -22,11 +22,16 @@ async function main(): Promise<number> {
     const names = wanted.length > 0 ? wanted : Object.keys(benchmarks);
     const unknown = names.filter((n) => !benchmarks[n]);
     if (unknown.length > 0) {
-        console.error(`unknown benchmark(s) ${unknown.join(", ")}; have ${Object.keys(benchmarks).join(", ")}`);
+        console.error(
+            `unknown benchmark(s) ${unknown.join(", ")}; ` +
+                `have ${Object.keys(benchmarks).join(", ")}`,
+        );
         return 2;
     }
     if (names.some((n) => benchmarks[n]!.needsRoot) && process.getuid?.() !== 0) {
-        console.error("npm run bench needs root for its network-namespace benchmarks: run it as root");
+        console.error(
+            "npm run bench needs root for its network-namespace benchmarks: run it as root",
+        );
         return 2;
     }
     const results: BenchResult[] = [];
@@ -38,10 +43,14 @@ async function main(): Promise<number> {
     }
     const report = { machine: machine(), results };
     mkdirSync(join(__dirname, "..", "build"), { recursive: true });
-    writeFileSync(join(__dirname, "..", "build", "bench.json"), JSON.stringify(report, null, 2) + "\n");
+    writeFileSync(
+        join(__dirname, "..", "build", "bench.json"),
+        JSON.stringify(report, null, 2) + "\n",
+    );
     console.log(table(results));
-    const failed = results.flatMap((r) => r.bars).filter((b) => !b.holds);
-    console.log(`\n${results.flatMap((r) => r.bars).length - failed.length} bars hold, ${failed.length} do not.`);
+    const bars = results.flatMap((r) => r.bars);
+    const failed = bars.filter((b) => !b.holds);
+    console.log(`\n${bars.length - failed.length} bars hold, ${failed.length} do not.`);
     return 0;
 }
 
@@ -60,9 +69,13 @@ function table(results: BenchResult[]): string {
     const lines: string[] = [];
     for (const r of results) {
         lines.push("", `== ${r.name}`);
-        for (const f of r.figures) lines.push(`  ${f.label.padEnd(64)} ${format(f.value).padStart(12)} ${f.unit}`);
+        for (const f of r.figures)
+            lines.push(`  ${f.label.padEnd(64)} ${format(f.value).padStart(12)} ${f.unit}`);
         for (const b of r.bars) {
-            lines.push(`  [${b.holds ? "holds" : "FAILS"}] ${b.description} (measured ${b.measured}, bar ${b.limit})`);
+            lines.push(
+                `  [${b.holds ? "holds" : "FAILS"}] ${b.description} ` +
+                    `(measured ${b.measured}, bar ${b.limit})`,
+            );
         }
         for (const n of r.notes) lines.push(`  note: ${n}`);
     }
@@ -71,10 +84,15 @@ function table(results: BenchResult[]): string {
 
 function format(value: number): string {
     if (!Number.isFinite(value)) return String(value);
-    return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(Number.isInteger(value) ? 0 : 2);
+    return Math.abs(value) >= 100
+        ? value.toFixed(0)
+        : value.toFixed(Number.isInteger(value) ? 0 : 2);
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-});
+main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+    },
+);

@@ -14,17 +14,20 @@ export function exampleStack(): StackDocument {
     return load(readFileSync(join(repoRoot, "Pulumi.prod.yaml"), "utf8")) as StackDocument;
 }
 
-/** The example with `count` hosts: the first its own, the rest backup MXs at documentation addresses. */
+/** The example with `count` hosts: its own first, then backup MXs at documentation addresses. */
 export function withHosts(count: number): StackDocument {
     const stack = exampleStack();
     const [first] = stack.config["mailfort:hosts"] as Record<string, unknown>[];
     stack.config["mailfort:hosts"] = Array.from({ length: count }, (_, i) =>
-        i === 0 ? first : {
-            ...first,
-            hostname: `mx${i + 1}.example.com`,
-            ipv4: `203.0.113.${10 + i}`,
-            ipv6: `2001:db8::${(16 + i).toString(16)}`,
-        });
+        i === 0
+            ? first
+            : {
+                  ...first,
+                  hostname: `mx${i + 1}.example.com`,
+                  ipv4: `203.0.113.${10 + i}`,
+                  ipv6: `2001:db8::${(16 + i).toString(16)}`,
+              },
+    );
     return stack;
 }
 
@@ -32,7 +35,8 @@ export function withHosts(count: number): StackDocument {
 export function withChange(key: string, value: unknown): StackDocument {
     const stack = exampleStack();
     const current = stack.config[`mailfort:${key}`];
-    stack.config[`mailfort:${key}`] = isMap(current) && isMap(value) ? { ...current, ...value } : value;
+    stack.config[`mailfort:${key}`] =
+        isMap(current) && isMap(value) ? { ...current, ...value } : value;
     return stack;
 }
 

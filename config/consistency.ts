@@ -7,9 +7,21 @@ import type { ParsedStack } from "./schema";
 
 export function checkConsistency(stack: ParsedStack): ConfigProblem[] {
     return [
-        ...duplicates("hosts", stack.hosts.map((h) => h.hostname), "hostname"),
-        ...duplicates("domains", stack.domains.map((d) => d.name), "name"),
-        ...duplicates("accounts", stack.accounts.map((a) => a.address), "address"),
+        ...duplicates(
+            "hosts",
+            stack.hosts.map((h) => h.hostname),
+            "hostname",
+        ),
+        ...duplicates(
+            "domains",
+            stack.domains.map((d) => d.name),
+            "name",
+        ),
+        ...duplicates(
+            "accounts",
+            stack.accounts.map((a) => a.address),
+            "address",
+        ),
         ...hostsInZones(stack),
         ...addressesInDomains(stack),
         ...backupRepository(stack),
@@ -18,19 +30,28 @@ export function checkConsistency(stack: ParsedStack): ConfigProblem[] {
 
 function backupRepository(stack: ParsedStack): ConfigProblem[] {
     if (!stack.services.backups || stack.backups.repository) return [];
-    return [{
-        key: "mailfort:backups.repository",
-        value: "(unset)",
-        message: "is required because mailfort:services.backups is true: a local path, " +
-            "sftp:user@host:/path or s3:host/bucket/path",
-    }];
+    return [
+        {
+            key: "mailfort:backups.repository",
+            value: "(unset)",
+            message:
+                "is required because mailfort:services.backups is true: a local path, " +
+                "sftp:user@host:/path or s3:host/bucket/path",
+        },
+    ];
 }
 
 function duplicates(key: string, values: string[], field: string): ConfigProblem[] {
     return values.flatMap((value, index) =>
         values.indexOf(value) === index
             ? []
-            : [{ key: `mailfort:${key}[${index}].${field}`, value: JSON.stringify(value), message: "is listed twice" }],
+            : [
+                  {
+                      key: `mailfort:${key}[${index}].${field}`,
+                      value: JSON.stringify(value),
+                      message: "is listed twice",
+                  },
+              ],
     );
 }
 
@@ -46,11 +67,15 @@ function hostsInZones(stack: ParsedStack): ConfigProblem[] {
     return stack.hosts.flatMap((host, index) =>
         zoneOf(stack, host.hostname) && host.hostname.split(".").length > 2
             ? []
-            : [{
-                key: `mailfort:hosts[${index}].hostname`,
-                value: JSON.stringify(host.hostname),
-                message: `must be a host name under one of the configured domains (${names}), such as mail.${stack.domains[0]?.name}`,
-            }],
+            : [
+                  {
+                      key: `mailfort:hosts[${index}].hostname`,
+                      value: JSON.stringify(host.hostname),
+                      message:
+                          `must be a host name under one of the configured domains (${names}), ` +
+                          `such as mail.${stack.domains[0]?.name}`,
+                  },
+              ],
     );
 }
 
@@ -60,7 +85,13 @@ function addressesInDomains(stack: ParsedStack): ConfigProblem[] {
     const check = (key: string, address: string): ConfigProblem[] =>
         domains.has(address.split("@")[1] ?? "")
             ? []
-            : [{ key, value: JSON.stringify(address), message: `must be in one of the configured domains (${list})` }];
+            : [
+                  {
+                      key,
+                      value: JSON.stringify(address),
+                      message: `must be in one of the configured domains (${list})`,
+                  },
+              ];
     return [
         ...stack.accounts.flatMap((a, i) => check(`mailfort:accounts[${i}].address`, a.address)),
         ...stack.aliases.flatMap((a, i) => check(`mailfort:aliases[${i}].address`, a.address)),

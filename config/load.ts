@@ -54,12 +54,16 @@ const s3Repository = (stack: ParsedStack) =>
 const optionalSecrets = {
     alertRelayPassword: (stack: ParsedStack) => {
         const fallback = stack.monitoring.fallback;
-        return stack.services.monitoring && fallback?.kind === "relay" && fallback.user !== undefined
+        return stack.services.monitoring &&
+            fallback?.kind === "relay" &&
+            fallback.user !== undefined
             ? "is required because mailfort:monitoring.fallback.user is set"
             : undefined;
     },
     resticPassword: (stack: ParsedStack) =>
-        stack.services.backups ? "is required because mailfort:services.backups is true" : undefined,
+        stack.services.backups
+            ? "is required because mailfort:services.backups is true"
+            : undefined,
     resticS3AccessKeyId: s3Repository,
     resticS3SecretAccessKey: s3Repository,
 } as const;
@@ -101,12 +105,20 @@ function parseValue(key: string, text: string, problems: ConfigProblem[]): unkno
         return JSON.parse(text);
     } catch {
         // Plain strings are stored unquoted by Pulumi; every mailfort key is structured.
-        problems.push({ key: `${namespace}:${key}`, value: quote(text), message: "must be a YAML map or list" });
+        problems.push({
+            key: `${namespace}:${key}`,
+            value: quote(text),
+            message: "must be a YAML map or list",
+        });
         return undefined;
     }
 }
 
-function readSecrets(source: ConfigSource, stack: ParsedStack, problems: ConfigProblem[]): StackSecrets {
+function readSecrets(
+    source: ConfigSource,
+    stack: ParsedStack,
+    problems: ConfigProblem[],
+): StackSecrets {
     const sshPrivateKeys: Record<string, pulumi.Output<string>> = {};
     for (const host of stack.hosts) {
         const key = host.ssh.privateKeyConfigKey;
@@ -115,7 +127,8 @@ function readSecrets(source: ConfigSource, stack: ParsedStack, problems: ConfigP
             problems.push({
                 key: `${namespace}:${key}`,
                 value: value === undefined ? "(unset)" : "(value hidden)",
-                message: `must hold the SSH private key for ${host.hostname}: ` +
+                message:
+                    `must hold the SSH private key for ${host.hostname}: ` +
                     `pulumi config set --secret ${key} < ~/.ssh/id_ed25519`,
             });
             continue;
@@ -168,7 +181,11 @@ function readAccountPasswords(
         map = undefined;
     }
     if (typeof map !== "object" || map === null || Array.isArray(map)) {
-        problems.push({ key, value: "(value hidden)", message: "must be a map of account address to password" });
+        problems.push({
+            key,
+            value: "(value hidden)",
+            message: "must be a map of account address to password",
+        });
         return {};
     }
     const known = new Set(stack.accounts.map((account) => account.address));
@@ -188,9 +205,15 @@ function readAccountPasswords(
 
 function describeIssue(issue: z.ZodIssue, raw: Record<string, unknown>): ConfigProblem {
     const [top, ...rest] = issue.path;
-    const key = `${namespace}:${String(top ?? "")}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
+    const key =
+        `${namespace}:${String(top ?? "")}` +
+        rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
     const value = valueAt(raw, issue.path);
-    return { key, value: value === undefined ? "(unset)" : quote(JSON.stringify(value)), message: explain(issue) };
+    return {
+        key,
+        value: value === undefined ? "(unset)" : quote(JSON.stringify(value)),
+        message: explain(issue),
+    };
 }
 
 function explain(issue: z.ZodIssue): string {
@@ -198,9 +221,14 @@ function explain(issue: z.ZodIssue): string {
         case "invalid_enum_value":
             return `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(", ")}`;
         case "invalid_type":
-            return issue.received === "undefined" ? `is required (${issue.expected})` : `must be a ${issue.expected}`;
+            return issue.received === "undefined"
+                ? `is required (${issue.expected})`
+                : `must be a ${issue.expected}`;
         case "unrecognized_keys":
-            return `has unknown key(s) ${issue.keys.join(", ")}; check the spelling against the README`;
+            return (
+                `has unknown key(s) ${issue.keys.join(", ")}; ` +
+                "check the spelling against the README"
+            );
         case "too_small":
             return `is too small: ${issue.message.toLowerCase()}`;
         case "too_big":
@@ -224,7 +252,8 @@ function quote(text: string): string {
 }
 
 function deepFreeze<T>(value: T): T {
-    if (typeof value !== "object" || value === null || pulumi.Output.isInstance(value)) return value;
+    if (typeof value !== "object" || value === null || pulumi.Output.isInstance(value))
+        return value;
     for (const child of Object.values(value)) deepFreeze(child);
     return Object.freeze(value);
 }

@@ -24,12 +24,17 @@ import { sshdSchema } from "./sections/sshd";
 /** A domain mailfort receives mail for, with the Cloudflare zone that holds its records. */
 const domainSchema = z.strictObject({
     name: dnsName,
-    cloudflareZoneId: z.string().regex(/^[0-9a-f]{32}$/, "must be a 32-digit hex Cloudflare zone id"),
+    cloudflareZoneId: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/, "must be a 32-digit hex Cloudflare zone id"),
 });
 
 /** How Pulumi reaches a host over SSH. The host key is mandatory: no trust on first use. */
 const sshSchema = z.strictObject({
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix user name").default("deploy"),
+    user: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix user name")
+        .default("deploy"),
     port: z.number().int().min(1).max(65535).default(22),
     hostKey: sshPublicKey,
     privateKeyConfigKey: z
@@ -87,7 +92,10 @@ const mailSchema = z.strictObject({
     greylisting: z.boolean().default(true),
     rejectUnknownClientHostname: z.boolean().default(true),
     clientLimits: clientLimitsSchema.default({}),
-    timezone: z.string().regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_+-]+)$/).default("UTC"),
+    timezone: z
+        .string()
+        .regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_+-]+)$/)
+        .default("UTC"),
     ipv6: z.boolean().default(false),
 });
 
@@ -115,7 +123,10 @@ const spfSchema = z.strictObject({
 });
 
 const dkimSchema = z.strictObject({
-    selector: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).default("mail"),
+    selector: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+        .default("mail"),
     keyBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(2048),
 });
 

@@ -16,17 +16,18 @@ export const firewallHttpsNeedsMtaSts: StackValidationPolicy = {
     description: "The firewall opens 443 only while the MTA-STS endpoint runs.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const endpoint = args.resources.some((r) =>
-            r.type === resourceTypes.container && containerRole(r.props) === mtaStsRole);
+        const endpoint = args.resources.some(
+            (r) => r.type === resourceTypes.container && containerRole(r.props) === mtaStsRole,
+        );
         if (endpoint) return;
         for (const resource of args.resources) {
             const ruleset = shippedRuleset(resource);
             if (ruleset === undefined) continue;
             if (allowedInRuleset(ruleset).some((p) => p.port === 443 && p.protocol === "tcp")) {
                 report(
-                    `The nftables ruleset shipped by ${resource.name} opens 443/tcp but no MTA-STS ` +
-                        "endpoint runs; set mailfort:services.mtaSts to true or remove the " +
-                        "443 exception from mailfort:firewall.exceptions.",
+                    `The nftables ruleset shipped by ${resource.name} opens 443/tcp ` +
+                        "but no MTA-STS endpoint runs; set mailfort:services.mtaSts to true or " +
+                        "remove the 443 exception from mailfort:firewall.exceptions.",
                 );
             }
         }

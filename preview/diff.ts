@@ -49,7 +49,11 @@ export function diffBuilds(before: BuiltResource[], after: BuiltResource[]): Res
     const changes: ResourceChange[] = [];
     for (const [k, r] of now) {
         const previous = old.get(k);
-        changes.push(previous ? compare(previous, r) : { type: r.type, name: r.name, change: "create", inputs: [] });
+        changes.push(
+            previous
+                ? compare(previous, r)
+                : { type: r.type, name: r.name, change: "create", inputs: [] },
+        );
     }
     for (const [k, r] of old) {
         if (!now.has(k)) changes.push({ type: r.type, name: r.name, change: "delete", inputs: [] });
@@ -59,9 +63,9 @@ export function diffBuilds(before: BuiltResource[], after: BuiltResource[]): Res
 
 function compare(before: BuiltResource, after: BuiltResource): ResourceChange {
     const names = new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)]);
-    const differing = [...names].filter(
-        (n) => JSON.stringify(before.inputs[n]) !== JSON.stringify(after.inputs[n]),
-    ).sort();
+    const differing = [...names]
+        .filter((n) => JSON.stringify(before.inputs[n]) !== JSON.stringify(after.inputs[n]))
+        .sort();
     const base = { type: after.type, name: after.name, inputs: differing };
     if (differing.length === 0) return { ...base, change: "same" };
     return { ...base, change: replaces(after, differing) ? "replace" : "update" };
@@ -70,7 +74,8 @@ function compare(before: BuiltResource, after: BuiltResource): ResourceChange {
 function replaces(resource: BuiltResource, differing: string[]): boolean {
     const rule = replacingInputs[resource.type] ?? ["*"];
     if (rule.includes("*")) return true;
-    if (rule.includes("triggers?") && differing.includes("triggers")) return !resource.inputs.update;
+    if (rule.includes("triggers?") && differing.includes("triggers"))
+        return !resource.inputs.update;
     return differing.some((input) => rule.includes(input));
 }
 
@@ -92,7 +97,9 @@ export function changeSummary(changes: ResourceChange[], label: string): string 
     const touched = changes.filter((c) => c.change !== "same");
     if (touched.length > 0) {
         lines.push("", "| change | resource | type | inputs |", "|---|---|---|---|");
-        for (const c of touched.sort((a, b) => a.change.localeCompare(b.change) || a.name.localeCompare(b.name))) {
+        for (const c of touched.sort(
+            (a, b) => a.change.localeCompare(b.change) || a.name.localeCompare(b.name),
+        )) {
             lines.push(`| ${c.change} | \`${c.name}\` | \`${c.type}\` | ${c.inputs.join(", ")} |`);
         }
     }

@@ -17,7 +17,10 @@ export interface RecordedResource {
 export class PreviewMocks implements pulumi.runtime.Mocks {
     readonly recorded: RecordedResource[] = [];
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    newResource(args: pulumi.runtime.MockResourceArgs): {
+        id: string;
+        state: Record<string, unknown>;
+    } {
         this.recorded.push({
             type: args.type,
             name: args.name,
@@ -33,7 +36,11 @@ export class PreviewMocks implements pulumi.runtime.Mocks {
     }
 }
 
-function outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function outputsFor(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+): Record<string, unknown> {
     const digest = createHash("sha256").update(name).digest("hex");
     switch (type) {
         case "tls:index/privateKey:PrivateKey":

@@ -1,9 +1,9 @@
 /**
  * `npm run plan [-- --stack NAME] [--config FILE] [--out DIR] [--diff BUILD]`: the offline
- * preview. With `--diff`, it also compares the new build with an earlier build folder of the
- * same stack and prints (and writes to `changes.md`) what `pulumi up` would change. Runs the real program under Pulumi's
- * mock runtime with the stack's config file, runs the policy pack over what it declares, prints
- * the tree and the verdicts, and writes `build/<stack>/` for review.
+ * preview. Runs the real program under Pulumi's mock runtime with the stack's config file, runs
+ * the policy pack over what it declares, prints the tree and the verdicts, and writes
+ * `build/<stack>/` for review. With `--diff`, it also compares the new build with an earlier
+ * build of the same stack and prints (and writes to `changes.md`) what `pulumi up` would change.
  * Exit codes: 0 clean, 1 a mandatory policy is violated, 2 the config is invalid.
  */
 import { existsSync, writeFileSync } from "node:fs";
@@ -65,7 +65,11 @@ async function main(): Promise<number> {
     const addresses = hostAddresses(file.config["mailfort:hosts"]);
     const policyInput = run.resources
         .filter((r) => r.custom || r.type.startsWith("pulumi:providers:"))
-        .map((r) => ({ type: r.type, name: r.name, props: unwrap(r.inputs) as Record<string, unknown> }));
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            props: unwrap(r.inputs) as Record<string, unknown>,
+        }));
     const verdicts = await runPolicies(policyInput);
     const files = plannedHostFiles(run.resources, addresses);
     const folder = join(options.out, options.stack);
@@ -78,7 +82,10 @@ async function main(): Promise<number> {
     console.log(`\n${run.resources.length} resources, ${files.length} host files -> ${folder}`);
     printVerdicts(verdicts);
     if (earlier) {
-        const summary = changeSummary(diffBuilds(earlier, readBuild(folder)), `${options.diff} -> ${folder}`);
+        const summary = changeSummary(
+            diffBuilds(earlier, readBuild(folder)),
+            `${options.diff} -> ${folder}`,
+        );
         writeFileSync(join(folder, "changes.md"), summary);
         console.log(`\n${summary}`);
     }
@@ -90,13 +97,16 @@ function hostAddresses(hostsJson: string | undefined): Record<string, string> {
     return Object.fromEntries(hosts.map((h) => [h.ipv4, h.hostname]));
 }
 
-function printVerdicts(verdicts: { policy: string; resource: string; level: string; message: string }[]) {
+function printVerdicts(
+    verdicts: { policy: string; resource: string; level: string; message: string }[],
+) {
     if (verdicts.length === 0) {
         console.log("Policies: every policy of the mailfort pack passed.");
         return;
     }
     console.log(`Policies: ${verdicts.length} violation(s):`);
-    for (const v of verdicts) console.log(`  [${v.level}] ${v.policy} (${v.resource || "stack"}): ${v.message}`);
+    for (const v of verdicts)
+        console.log(`  [${v.level}] ${v.policy} (${v.resource || "stack"}): ${v.message}`);
 }
 
 main().then(

@@ -21,21 +21,26 @@ export interface HostFileOnDisk {
 }
 
 /** Every file the program ships, found through the install commands of `HostFiles`. */
-export function plannedHostFiles(resources: PlannedResource[], hostsByAddress: Record<string, string>) {
+export function plannedHostFiles(
+    resources: PlannedResource[],
+    hostsByAddress: Record<string, string>,
+) {
     return resources.flatMap((r): HostFileOnDisk[] => {
         if (r.type !== "command:remote:Command") return [];
         const target = parseInstallCommand(String(r.inputs.create ?? ""));
         if (!target) return [];
         const connection = plain(r.inputs.connection) as { host?: string } | undefined;
         const secret = isSecretValue(r.inputs.stdin) || r.inputs.logging === "none";
-        return [{
-            host: hostsByAddress[connection?.host ?? ""] ?? connection?.host ?? "unknown-host",
-            path: target.path,
-            mode: target.mode,
-            owner: `${target.owner}:${target.group}`,
-            secret,
-            content: secret ? `${redactionNotice}\n` : String(plain(r.inputs.stdin) ?? ""),
-        }];
+        return [
+            {
+                host: hostsByAddress[connection?.host ?? ""] ?? connection?.host ?? "unknown-host",
+                path: target.path,
+                mode: target.mode,
+                owner: `${target.owner}:${target.group}`,
+                secret,
+                content: secret ? `${redactionNotice}\n` : String(plain(r.inputs.stdin) ?? ""),
+            },
+        ];
     });
 }
 
@@ -46,8 +51,14 @@ export function plannedRecords(resources: PlannedResource[]): ResolvedRecord[] {
         .map((r) => {
             const i = plain(r.inputs) as ResolvedRecord & { comment?: string };
             return {
-                zone: "", name: i.name, type: i.type, content: i.content, priority: i.priority,
-                data: i.data, ttl: i.ttl, purpose: String(i.comment ?? "").replace(/^mailfort /, ""),
+                zone: "",
+                name: i.name,
+                type: i.type,
+                content: i.content,
+                priority: i.priority,
+                data: i.data,
+                ttl: i.ttl,
+                purpose: String(i.comment ?? "").replace(/^mailfort /, ""),
             };
         });
 }
@@ -63,7 +74,10 @@ export function writeBuild(
     rmSync(folder, { recursive: true, force: true });
     mkdirSync(folder, { recursive: true });
     const planJson = resources.map((r) => ({
-        type: r.type, name: r.name, parent: r.parent, dependsOn: r.dependsOn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        dependsOn: r.dependsOn,
         inputs: redact(r.inputs, fingerprint),
     }));
     writeFileSync(join(folder, "plan.json"), JSON.stringify(planJson, null, 2) + "\n");
@@ -79,10 +93,15 @@ export function writeBuild(
 
 /** Mode and owner of each file, which the build folder itself cannot carry. */
 function manifest(files: HostFileOnDisk[]): string {
-    return files
-        .map((f) => `${f.host}\t${f.mode}\t${f.owner}\t${f.secret ? "secret" : "plain"}\t${f.path}`)
-        .sort()
-        .join("\n") + "\n";
+    return (
+        files
+            .map(
+                (f) =>
+                    `${f.host}\t${f.mode}\t${f.owner}\t${f.secret ? "secret" : "plain"}\t${f.path}`,
+            )
+            .sort()
+            .join("\n") + "\n"
+    );
 }
 
 /** The resource tree, indented by parentage. */

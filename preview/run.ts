@@ -53,10 +53,12 @@ export async function runProgram(
 
     const resources = mocks.recorded
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
-        .map((r): PlannedResource => ({
-            ...r,
-            ...(graph.get(`${r.type}::${r.name}`) ?? providerNode(r.name, graph)),
-        }));
+        .map(
+            (r): PlannedResource => ({
+                ...r,
+                ...(graph.get(`${r.type}::${r.name}`) ?? providerNode(r.name, graph)),
+            }),
+        );
     return { resources, outputs: await resolveOutputs(outputs ?? {}) };
 }
 

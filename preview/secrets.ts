@@ -10,8 +10,11 @@ const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
 export const redactionNotice = "[secret: redacted by mailfort's offline preview]";
 
 export function isSecretValue(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null &&
-        (value as Record<string, unknown>)[secretSignature] === secretMarker;
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[secretSignature] === secretMarker
+    );
 }
 
 /**
@@ -21,7 +24,8 @@ export function isSecretValue(value: unknown): value is { value: unknown } {
 export type Fingerprint = (secret: unknown) => string;
 
 export function fingerprinter(key: Buffer): Fingerprint {
-    return (secret) => createHmac("sha256", key).update(JSON.stringify(secret)).digest("hex").slice(0, 16);
+    return (secret) =>
+        createHmac("sha256", key).update(JSON.stringify(secret)).digest("hex").slice(0, 16);
 }
 
 /** Replaces every secret with the redaction notice (and its fingerprint, when given one). */
@@ -31,7 +35,9 @@ export function redact(value: unknown, fingerprint?: Fingerprint): unknown {
     }
     if (Array.isArray(value)) return value.map((v) => redact(v, fingerprint));
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, fingerprint)]));
+        return Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k, redact(v, fingerprint)]),
+        );
     }
     return value;
 }

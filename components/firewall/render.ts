@@ -123,7 +123,9 @@ export function renderRuleset(host: HostConfig, config: StackConfig): string {
 
 /** The parameters `mailfort-firewall` sources: what UFW allows and how long the guard waits. */
 export function renderFirewallEnv(host: HostConfig, config: StackConfig): string {
-    const exceptions = openedExceptions(host, config).map((e) => `${e.port}/${e.protocol}:${e.name}`);
+    const exceptions = openedExceptions(host, config).map(
+        (e) => `${e.port}/${e.protocol}:${e.name}`,
+    );
     const lines = [
         "# Rendered by mailfort from the stack config; read by mailfort-firewall.",
         `SSH_PORT=${host.ssh.port}`,

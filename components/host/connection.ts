@@ -13,11 +13,15 @@ export type Connection = command.types.input.remote.ConnectionArgs;
 /** Builds the SSH connection for a host; refuses to build one without a pinned host key. */
 export function hostConnection(host: HostConfig, config: StackConfig): Connection {
     if (!host.ssh.hostKey) {
-        throw new Error(`mailfort:hosts ${host.hostname}: ssh.hostKey is required; refusing to trust any key`);
+        throw new Error(
+            `mailfort:hosts ${host.hostname}: ssh.hostKey is required; refusing to trust any key`,
+        );
     }
     const privateKey = config.secrets.sshPrivateKeys[host.ssh.privateKeyConfigKey];
     if (!privateKey) {
-        throw new Error(`mailfort:${host.ssh.privateKeyConfigKey} holds no private key for ${host.hostname}`);
+        throw new Error(
+            `mailfort:${host.ssh.privateKeyConfigKey} holds no private key for ${host.hostname}`,
+        );
     }
     return {
         host: host.ipv4,
@@ -62,10 +66,15 @@ export interface DockerHost {
 
 export function dockerSshOptions(host: HostConfig): string[] {
     return [
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", "UserKnownHostsFile=/dev/null",
-        "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", `KnownHostsCommand=/bin/echo %H ${host.ssh.hostKey}`,
-        "-o", "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        `KnownHostsCommand=/bin/echo %H ${host.ssh.hostKey}`,
+        "-o",
+        "BatchMode=yes",
     ];
 }

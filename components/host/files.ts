@@ -43,19 +43,27 @@ const installScript =
     'set -eu; umask 022; mkdir -p "$(dirname "$1")"; t=$(mktemp "$1.XXXXXX"); ' +
     'cat > "$t"; chown "$3:$4" "$t"; chmod "$2" "$t"; mv -f "$t" "$1"';
 
-/** The remote command that writes one file from stdin. Paths are mailfort's own, never user text. */
+/** The remote command that writes one file from stdin. Paths are mailfort's, never user text. */
 export function installCommand(file: HostFile): string {
     assertSafePath(file.path);
     const mode = file.mode ?? "0644";
-    return `sudo /bin/sh -c '${installScript}' ${marker} ${file.path} ${mode} ` +
-        `${file.owner ?? "root"} ${file.group ?? "root"}`;
+    return (
+        `sudo /bin/sh -c '${installScript}' ${marker} ${file.path} ${mode} ` +
+        `${file.owner ?? "root"} ${file.group ?? "root"}`
+    );
 }
 
 /** Reads path, mode, owner and group back out of an `installCommand`; for the offline preview. */
 export function parseInstallCommand(text: string) {
     const match = new RegExp(`${marker} (\\S+) ([0-7]{3,4}) (\\S+) (\\S+)$`).exec(text);
     if (!match) return undefined;
-    const [, path, mode, owner, group] = match as unknown as [string, string, string, string, string];
+    const [, path, mode, owner, group] = match as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string,
+    ];
     return { path, mode, owner, group };
 }
 
@@ -93,12 +101,16 @@ export class HostFiles extends pulumi.ComponentResource {
         this.digest = filesDigest(args.files);
         const written = args.files.map((file) => shipFile(name, args.connection, file, this));
         const reload = args.onChange
-            ? new command.remote.Command(`${name}-on-change`, {
-                connection: args.connection,
-                create: args.onChange,
-                update: args.onChange,
-                triggers: [this.digest],
-            }, { parent: this, dependsOn: written })
+            ? new command.remote.Command(
+                  `${name}-on-change`,
+                  {
+                      connection: args.connection,
+                      create: args.onChange,
+                      update: args.onChange,
+                      triggers: [this.digest],
+                  },
+                  { parent: this, dependsOn: written },
+              )
             : undefined;
         this.ready = reload ? [reload] : written;
 
@@ -113,14 +125,18 @@ function shipFile(
     parent: pulumi.Resource,
 ): command.remote.Command {
     const install = installCommand(file);
-    return new command.remote.Command(`${name}-${slug(file.path)}`, {
-        connection,
-        create: install,
-        update: install,
-        delete: `sudo rm -f ${file.path}`,
-        stdin: file.secret ? pulumi.secret(file.content) : file.content,
-        logging: file.secret ? "none" : "stdoutAndStderr",
-    }, { parent, deleteBeforeReplace: false });
+    return new command.remote.Command(
+        `${name}-${slug(file.path)}`,
+        {
+            connection,
+            create: install,
+            update: install,
+            delete: `sudo rm -f ${file.path}`,
+            stdin: file.secret ? pulumi.secret(file.content) : file.content,
+            logging: file.secret ? "none" : "stdoutAndStderr",
+        },
+        { parent, deleteBeforeReplace: false },
+    );
 }
 
 function slug(path: string): string {

@@ -19,7 +19,9 @@ export function postfixAccountsCf(credentials: AccountCredential[]): pulumi.Outp
     const lines = credentials.map((c) =>
         pulumi
             .all([c.password, c.salt])
-            .apply(([password, salt]) => `${c.address}|{SHA512-CRYPT}${sha512Crypt(password, salt)}`),
+            .apply(
+                ([password, salt]) => `${c.address}|{SHA512-CRYPT}${sha512Crypt(password, salt)}`,
+            ),
     );
     return pulumi.secret(pulumi.all(lines).apply((all) => [...all, ""].join("\n")));
 }

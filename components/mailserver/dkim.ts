@@ -7,7 +7,11 @@ import type { StackConfig } from "../../config";
 import { hostPaths } from "../host/paths";
 
 /** Where the private key of `domain` lives inside the container. */
-export function dkimKeyPath(config: StackConfig, domain: string, root = "/tmp/docker-mailserver"): string {
+export function dkimKeyPath(
+    config: StackConfig,
+    domain: string,
+    root = "/tmp/docker-mailserver",
+): string {
     const { selector, keyBits } = config.dkim;
     return `${root}/rspamd/dkim/rsa-${keyBits}-${selector}-${domain}.private.txt`;
 }
@@ -28,11 +32,12 @@ export function dkimSigningConf(config: StackConfig): string {
         ].join("\n"),
     );
     return [
-        "# Rendered by mailfort: Rspamd DKIM signing (https://rspamd.com/doc/modules/dkim_signing.html)",
+        "# Rendered by mailfort: Rspamd DKIM signing",
+        "# (https://rspamd.com/doc/modules/dkim_signing.html)",
         "enabled = true;",
         "sign_authenticated = true;",
         "sign_local = true;",
-        "use_domain = \"header\";",
+        'use_domain = "header";',
         "use_redis = false;",
         "use_esld = true;",
         "allow_username_mismatch = true;",

@@ -64,5 +64,7 @@ export function mailserverEnvironment(host: HostConfig, config: StackConfig): Dm
 
 /** Docker's `envs` form, sorted so the container's inputs do not change with key order. */
 export function environmentList(env: DmsEnvironment): string[] {
-    return Object.keys(env).sort().map((key) => `${key}=${env[key]}`);
+    return Object.keys(env)
+        .sort()
+        .map((key) => `${key}=${env[key]}`);
 }

@@ -6,7 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { StackConfig, HostConfig } from "../../config";
 import { HostFile, hostPaths } from "../host";
-import { AccountCredential, dovecotQuotasCf, postfixAccountsCf, postfixVirtualCf } from "./accounts";
+import {
+    AccountCredential,
+    dovecotQuotasCf,
+    postfixAccountsCf,
+    postfixVirtualCf,
+} from "./accounts";
 import { dkimHostKeyPath, dkimSigningConf } from "./dkim";
 import { dovecotCf, postfixMainCf, postfixMasterCf } from "./overrides";
 
@@ -24,19 +29,26 @@ export function creationFiles(
         { path: `${dir}/dovecot.cf`, content: dovecotCf() },
         { path: `${dir}/rspamd/override.d/dkim_signing.conf`, content: dkimSigningConf(config) },
         // DMS makes the key folder owned by _rspamd at start; until then only root reads it.
-        ...config.domains.map((d): HostFile => ({
-            path: dkimHostKeyPath(config, d.name),
-            content: dkimPrivateKeys[d.name] ?? missing(d.name),
-            mode: "0600",
-            secret: true,
-        })),
+        ...config.domains.map(
+            (d): HostFile => ({
+                path: dkimHostKeyPath(config, d.name),
+                content: dkimPrivateKeys[d.name] ?? missing(d.name),
+                mode: "0600",
+                secret: true,
+            }),
+        ),
     ];
 }
 
 /** Files DMS watches and reloads while running. The accounts file is secret (password hashes). */
 export function liveFiles(config: StackConfig, credentials: AccountCredential[]): HostFile[] {
     return [
-        { path: `${dir}/postfix-accounts.cf`, content: postfixAccountsCf(credentials), mode: "0600", secret: true },
+        {
+            path: `${dir}/postfix-accounts.cf`,
+            content: postfixAccountsCf(credentials),
+            mode: "0600",
+            secret: true,
+        },
         { path: `${dir}/postfix-virtual.cf`, content: postfixVirtualCf(config) },
         { path: `${dir}/dovecot-quotas.cf`, content: dovecotQuotasCf(config) },
     ];

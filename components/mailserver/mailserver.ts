@@ -44,43 +44,72 @@ export class Mailserver extends pulumi.ComponentResource {
         const { host, config, docker: engine } = args;
         const provider = engine.provider;
 
-        const atCreation = new HostFiles(`${name}-config`, {
-            connection: args.connection,
-            files: creationFiles(host, config, args.dkimPrivateKeys),
-        }, { parent: this });
+        const atCreation = new HostFiles(
+            `${name}-config`,
+            {
+                connection: args.connection,
+                files: creationFiles(host, config, args.dkimPrivateKeys),
+            },
+            { parent: this },
+        );
 
         // DMS notices these files changing and reloads them; the container stays up.
-        const live = new HostFiles(`${name}-accounts`, {
-            connection: args.connection,
-            files: liveFiles(config, args.credentials),
-        }, { parent: this });
+        const live = new HostFiles(
+            `${name}-accounts`,
+            {
+                connection: args.connection,
+                files: liveFiles(config, args.credentials),
+            },
+            { parent: this },
+        );
 
-        const image = new docker.RemoteImage(`${name}-image`, {
-            name: mailserverImage(config),
-            keepLocally: true,
-        }, { parent: this, provider, dependsOn: engine.ready });
+        const image = new docker.RemoteImage(
+            `${name}-image`,
+            {
+                name: mailserverImage(config),
+                keepLocally: true,
+            },
+            { parent: this, provider, dependsOn: engine.ready },
+        );
 
-        const volumes = Object.entries(mailVolumes).map(([key, volumeName]) =>
-            new docker.Volume(`${name}-${key}`, { name: volumeName }, {
-                parent: this, provider, retainOnDelete: true, dependsOn: engine.ready,
-            }));
+        const volumes = Object.entries(mailVolumes).map(
+            ([key, volumeName]) =>
+                new docker.Volume(
+                    `${name}-${key}`,
+                    { name: volumeName },
+                    {
+                        parent: this,
+                        provider,
+                        retainOnDelete: true,
+                        dependsOn: engine.ready,
+                    },
+                ),
+        );
 
-        this.container = new docker.Container(`${name}-container`, {
-            ...containerSettings(host, config),
-            image: image.imageId,
-            labels: [
-                { label: "mailfort.role", value: "mailserver" },
-                // Content of the files DMS reads at creation: a change re-creates the container.
-                { label: "mailfort.config-digest", value: pulumi.unsecret(atCreation.digest) },
-            ],
-        }, {
-            parent: this,
-            provider,
-            dependsOn: [
-                ...engine.ready, ...atCreation.ready, ...live.ready, ...volumes, ...(args.dependsOn ?? []),
-            ],
-            deleteBeforeReplace: true,
-        });
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                ...containerSettings(host, config),
+                image: image.imageId,
+                labels: [
+                    { label: "mailfort.role", value: "mailserver" },
+                    // What DMS reads only at creation: a change re-creates the container.
+                    { label: "mailfort.config-digest", value: pulumi.unsecret(atCreation.digest) },
+                ],
+            },
+            {
+                parent: this,
+                provider,
+                dependsOn: [
+                    ...engine.ready,
+                    ...atCreation.ready,
+                    ...live.ready,
+                    ...volumes,
+                    ...(args.dependsOn ?? []),
+                ],
+                deleteBeforeReplace: true,
+            },
+        );
 
         this.registerOutputs({});
     }

@@ -11,8 +11,8 @@ export function postfixMainCf(host: HostConfig, config: StackConfig): string {
         "# Rendered by mailfort. DMS appends these settings to its own main.cf at container start.",
         "",
         "# HELO/EHLO: require one, and refuse syntactically invalid or non-FQDN names.",
-        "# Unknown (no DNS) HELO names are scored by Rspamd's hfilter instead of rejected: too many",
-        "# legitimate corporate servers would bounce.",
+        "# Unknown (no DNS) HELO names are scored by Rspamd's hfilter instead of rejected:",
+        "# too many legitimate corporate servers would bounce.",
         "smtpd_helo_required = yes",
         "smtpd_helo_restrictions = permit_mynetworks, permit_sasl_authenticated, " +
             "reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname",

@@ -1,4 +1,4 @@
-/** The endpoint's files on the host: nginx's config, the server blocks and one policy per domain. */
+/** The endpoint's files on the host: nginx's config, server blocks and a policy per domain. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -11,7 +11,10 @@ import { mtaStsSites } from "./sites";
 /** nginx reads these at start; a change restarts the container. */
 export function nginxFiles(host: HostConfig, config: StackConfig): HostFile[] {
     return [
-        { path: `${mtaStsPaths.config}/nginx.conf`, content: readFileSync(join(__dirname, "nginx.conf"), "utf8") },
+        {
+            path: `${mtaStsPaths.config}/nginx.conf`,
+            content: readFileSync(join(__dirname, "nginx.conf"), "utf8"),
+        },
         { path: `${mtaStsPaths.config}/mailfort/sites.conf`, content: mtaStsSites(host, config) },
     ];
 }
@@ -20,9 +23,11 @@ export function nginxFiles(host: HostConfig, config: StackConfig): HostFile[] {
 export function policyFiles(config: StackConfig): HostFile[] {
     const policy = mtaStsPolicy(config);
     return [
-        ...config.domains.map((d): HostFile => ({
-            path: `${mtaStsPaths.webRoot}/${d.name}/mta-sts.txt`,
-            content: policy,
-        })),
+        ...config.domains.map(
+            (d): HostFile => ({
+                path: `${mtaStsPaths.webRoot}/${d.name}/mta-sts.txt`,
+                content: policy,
+            }),
+        ),
     ];
 }

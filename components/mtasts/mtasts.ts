@@ -36,49 +36,86 @@ export class MtaSts extends pulumi.ComponentResource {
         const { host, config, docker: engine } = args;
         const provider = engine.provider;
 
-        const files = new HostFiles(`${name}-nginx`, {
-            connection: args.connection,
-            files: nginxFiles(host, config),
-        }, { parent: this });
+        const files = new HostFiles(
+            `${name}-nginx`,
+            {
+                connection: args.connection,
+                files: nginxFiles(host, config),
+            },
+            { parent: this },
+        );
 
-        const policies = new HostFiles(`${name}-policy`, {
-            connection: args.connection,
-            files: policyFiles(config),
-        }, { parent: this });
+        const policies = new HostFiles(
+            `${name}-policy`,
+            {
+                connection: args.connection,
+                files: policyFiles(config),
+            },
+            { parent: this },
+        );
 
-        const image = new docker.RemoteImage(`${name}-image`, {
-            name: nginxImage(config),
-            keepLocally: true,
-        }, { parent: this, provider, dependsOn: engine.ready });
+        const image = new docker.RemoteImage(
+            `${name}-image`,
+            {
+                name: nginxImage(config),
+                keepLocally: true,
+            },
+            { parent: this, provider, dependsOn: engine.ready },
+        );
 
-        new docker.Container(`${name}-container`, {
-            name: "mta-sts",
-            image: image.imageId,
-            command: ["/bin/sh", "-c", serveAndReload()],
-            ports: [{ internal: 443, external: 443, protocol: "tcp" }],
-            volumes: [
-                { hostPath: `${mtaStsPaths.config}/nginx.conf`, containerPath: "/etc/nginx/nginx.conf", readOnly: true },
-                { hostPath: `${mtaStsPaths.config}/mailfort`, containerPath: "/etc/nginx/mailfort", readOnly: true },
-                { hostPath: mtaStsPaths.webRoot, containerPath: "/srv/mta-sts", readOnly: true },
-                { hostPath: hostPaths.letsencrypt, containerPath: "/etc/letsencrypt", readOnly: true },
-                { hostPath: mtaStsPaths.logs, containerPath: "/var/log/nginx" },
-            ],
-            labels: [
-                { label: "mailfort.role", value: "mta-sts" },
-                // nginx reads its config at start: a changed file restarts the endpoint.
-                { label: "mailfort.files-digest", value: files.digest },
-            ],
-            restart: "unless-stopped",
-            capabilities: { drops: ["NET_RAW", "MKNOD", "SETFCAP", "AUDIT_WRITE"] },
-            securityOpts: ["no-new-privileges:true"],
-            logDriver: "json-file",
-            logOpts: { "max-size": "10m", "max-file": "3" },
-        }, {
-            parent: this,
-            provider,
-            dependsOn: [...engine.ready, ...files.ready, ...policies.ready, ...(args.dependsOn ?? [])],
-            deleteBeforeReplace: true,
-        });
+        new docker.Container(
+            `${name}-container`,
+            {
+                name: "mta-sts",
+                image: image.imageId,
+                command: ["/bin/sh", "-c", serveAndReload()],
+                ports: [{ internal: 443, external: 443, protocol: "tcp" }],
+                volumes: [
+                    {
+                        hostPath: `${mtaStsPaths.config}/nginx.conf`,
+                        containerPath: "/etc/nginx/nginx.conf",
+                        readOnly: true,
+                    },
+                    {
+                        hostPath: `${mtaStsPaths.config}/mailfort`,
+                        containerPath: "/etc/nginx/mailfort",
+                        readOnly: true,
+                    },
+                    {
+                        hostPath: mtaStsPaths.webRoot,
+                        containerPath: "/srv/mta-sts",
+                        readOnly: true,
+                    },
+                    {
+                        hostPath: hostPaths.letsencrypt,
+                        containerPath: "/etc/letsencrypt",
+                        readOnly: true,
+                    },
+                    { hostPath: mtaStsPaths.logs, containerPath: "/var/log/nginx" },
+                ],
+                labels: [
+                    { label: "mailfort.role", value: "mta-sts" },
+                    // nginx reads its config at start: a changed file restarts the endpoint.
+                    { label: "mailfort.files-digest", value: files.digest },
+                ],
+                restart: "unless-stopped",
+                capabilities: { drops: ["NET_RAW", "MKNOD", "SETFCAP", "AUDIT_WRITE"] },
+                securityOpts: ["no-new-privileges:true"],
+                logDriver: "json-file",
+                logOpts: { "max-size": "10m", "max-file": "3" },
+            },
+            {
+                parent: this,
+                provider,
+                dependsOn: [
+                    ...engine.ready,
+                    ...files.ready,
+                    ...policies.ready,
+                    ...(args.dependsOn ?? []),
+                ],
+                deleteBeforeReplace: true,
+            },
+        );
 
         this.registerOutputs({});
     }
@@ -86,5 +123,6 @@ export class MtaSts extends pulumi.ComponentResource {
 
 /** Runs nginx in the foreground and reloads it periodically, so renewed certificates are used. */
 function serveAndReload(): string {
-    return `while :; do sleep ${reloadEverySeconds}; nginx -s reload; done & exec nginx -g 'daemon off;'`;
+    const reloadLoop = `while :; do sleep ${reloadEverySeconds}; nginx -s reload; done`;
+    return `${reloadLoop} & exec nginx -g 'daemon off;'`;
 }

@@ -29,4 +29,5 @@ export function mtaStsText(config: StackConfig): string {
 
 export const mtaStsHost = (domain: string) => `mta-sts.${domain}`;
 
-export const mtaStsUrl = (domain: string) => `https://${mtaStsHost(domain)}/.well-known/mta-sts.txt`;
+export const mtaStsUrl = (domain: string) =>
+    `https://${mtaStsHost(domain)}/.well-known/mta-sts.txt`;

@@ -19,15 +19,17 @@ export const containerPaths: SitePaths = {
 const securityHeaders = [
     'add_header Strict-Transport-Security "max-age=31536000" always;',
     'add_header X-Content-Type-Options "nosniff" always;',
-    'add_header Content-Security-Policy "default-src \'none\'; frame-ancestors \'none\'" always;',
+    "add_header Content-Security-Policy \"default-src 'none'; frame-ancestors 'none'\" always;",
     'add_header X-Frame-Options "DENY" always;',
     'add_header Referrer-Policy "no-referrer" always;',
 ];
 
 export function mtaStsSites(host: HostConfig, config: StackConfig, paths = containerPaths): string {
     const certificate = `${paths.certificates}/${host.hostname}`;
-    const listen = (extra: string) =>
-        [`    listen 443 ssl${extra};`, ...(host.ipv6 ? [`    listen [::]:443 ssl${extra};`] : [])];
+    const listen = (extra: string) => [
+        `    listen 443 ssl${extra};`,
+        ...(host.ipv6 ? [`    listen [::]:443 ssl${extra};`] : []),
+    ];
     const fallback = [
         "# Any other name: refuse the TLS handshake, so nothing answers for names we do not own.",
         "server {",
@@ -55,6 +57,10 @@ export function mtaStsSites(host: HostConfig, config: StackConfig, paths = conta
         "    }",
         "}",
     ]);
-    return ["# Rendered by mailfort: the MTA-STS endpoint's server blocks.", ...fallback, ...sites, ""]
-        .join("\n");
+    return [
+        "# Rendered by mailfort: the MTA-STS endpoint's server blocks.",
+        ...fallback,
+        ...sites,
+        "",
+    ].join("\n");
 }

@@ -19,10 +19,14 @@ export function dkimKeys(name: string, config: StackConfig, parent: pulumi.Resou
     const privateKeys: Record<string, pulumi.Output<string>> = {};
     const publicKeys: Record<string, pulumi.Output<string>> = {};
     for (const domain of config.domains) {
-        const key = new tls.PrivateKey(`${name}-${domain.name}`, {
-            algorithm: "RSA",
-            rsaBits: config.dkim.keyBits,
-        }, { parent });
+        const key = new tls.PrivateKey(
+            `${name}-${domain.name}`,
+            {
+                algorithm: "RSA",
+                rsaBits: config.dkim.keyBits,
+            },
+            { parent },
+        );
         privateKeys[domain.name] = key.privateKeyPem;
         publicKeys[domain.name] = key.publicKeyPem;
     }
@@ -35,20 +39,32 @@ export interface Credentials {
     generated: Record<string, pulumi.Output<string>>;
 }
 
-export function accountCredentials(name: string, config: StackConfig, parent: pulumi.Resource): Credentials {
+export function accountCredentials(
+    name: string,
+    config: StackConfig,
+    parent: pulumi.Resource,
+): Credentials {
     const generated: Record<string, pulumi.Output<string>> = {};
     const accounts = config.accounts.map((account): AccountCredential => {
         const slug = account.address.replace(/[^a-z0-9]+/g, "-");
-        const salt = new random.RandomString(`${name}-${slug}-salt`, {
-            length: 16,
-            special: false,
-        }, { parent });
+        const salt = new random.RandomString(
+            `${name}-${slug}-salt`,
+            {
+                length: 16,
+                special: false,
+            },
+            { parent },
+        );
         let password = config.secrets.accountPasswords[account.address];
         if (!password) {
-            password = new random.RandomPassword(`${name}-${slug}-password`, {
-                length: 32,
-                overrideSpecial: "-_.,+=",
-            }, { parent }).result;
+            password = new random.RandomPassword(
+                `${name}-${slug}-password`,
+                {
+                    length: 32,
+                    overrideSpecial: "-_.,+=",
+                },
+                { parent },
+            ).result;
             generated[account.address] = password;
         }
         return { address: account.address, password, salt: salt.result };

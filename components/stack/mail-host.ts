@@ -37,7 +37,11 @@ export class MailHost extends pulumi.ComponentResource {
         const connection = hostConnection(host, config);
 
         // The baseline installs and configures the Docker engine everything below runs on.
-        const baseline = new Baseline(`${name}-baseline`, { connection, host, config }, { parent: this });
+        const baseline = new Baseline(
+            `${name}-baseline`,
+            { connection, host, config },
+            { parent: this },
+        );
         // Published ports bypass UFW: containers publish only once mailfort's table holds them.
         const firewall = config.services.firewall
             ? new Firewall(`${name}-firewall`, { connection, host, config }, { parent: this })
@@ -51,35 +55,62 @@ export class MailHost extends pulumi.ComponentResource {
             new Sshd(`${name}-sshd`, { connection, host, config }, { parent: this });
         }
 
-        const certbot = new Certbot(`${name}-certbot`, {
-            connection, host, config, docker, token: args.certbotToken,
-        }, { parent: this });
+        const certbot = new Certbot(
+            `${name}-certbot`,
+            {
+                connection,
+                host,
+                config,
+                docker,
+                token: args.certbotToken,
+            },
+            { parent: this },
+        );
 
         const primary = config.hosts[0]?.hostname === host.hostname;
         if (primary && config.services.mtaSts) {
-            new MtaSts(`${name}-mta-sts`, {
-                connection, host, config, docker, dependsOn: [certbot.certificateReady],
-            }, { parent: this });
+            new MtaSts(
+                `${name}-mta-sts`,
+                {
+                    connection,
+                    host,
+                    config,
+                    docker,
+                    dependsOn: [certbot.certificateReady],
+                },
+                { parent: this },
+            );
         }
 
-        new Mailserver(`${name}-mail`, {
-            connection,
-            host,
-            config,
-            docker,
-            dkimPrivateKeys: args.dkimPrivateKeys,
-            credentials: args.credentials,
-            dependsOn: [certbot.certificateReady],
-        }, { parent: this });
+        new Mailserver(
+            `${name}-mail`,
+            {
+                connection,
+                host,
+                config,
+                docker,
+                dkimPrivateKeys: args.dkimPrivateKeys,
+                credentials: args.credentials,
+                dependsOn: [certbot.certificateReady],
+            },
+            { parent: this },
+        );
 
         if (config.services.fail2ban) {
             new Fail2Ban(`${name}-fail2ban`, { connection, host, config }, { parent: this });
         }
 
         if (config.services.monitoring) {
-            new Monitoring(`${name}-monitoring`, {
-                connection, host, config, relayPassword: config.secrets.alertRelayPassword,
-            }, { parent: this });
+            new Monitoring(
+                `${name}-monitoring`,
+                {
+                    connection,
+                    host,
+                    config,
+                    relayPassword: config.secrets.alertRelayPassword,
+                },
+                { parent: this },
+            );
         }
 
         if (config.services.backups) backups(name, connection, host, config, this);
@@ -97,8 +128,16 @@ function backups(
 ): Backups {
     const { resticPassword, resticS3AccessKeyId, resticS3SecretAccessKey } = config.secrets;
     if (!resticPassword) throw new Error("mailfort:resticPassword is required for backups");
-    return new Backups(`${name}-backups`, {
-        connection, host, config, resticPassword,
-        s3AccessKeyId: resticS3AccessKeyId, s3SecretAccessKey: resticS3SecretAccessKey,
-    }, { parent });
+    return new Backups(
+        `${name}-backups`,
+        {
+            connection,
+            host,
+            config,
+            resticPassword,
+            s3AccessKeyId: resticS3AccessKeyId,
+            s3SecretAccessKey: resticS3SecretAccessKey,
+        },
+        { parent },
+    );
 }

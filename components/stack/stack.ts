@@ -18,7 +18,11 @@ export class Mailfort extends pulumi.ComponentResource {
      * @param args The validated stack config.
      * @param opts Options for the component.
      */
-    constructor(name: string, args: { config: StackConfig }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: { config: StackConfig },
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("mailfort:index:Mailfort", name, {}, opts);
         const { config } = args;
 
@@ -30,13 +34,17 @@ export class Mailfort extends pulumi.ComponentResource {
         new DnsRecords(`${name}-dns`, { config, records: this.records }, { parent: this });
 
         for (const host of config.hosts) {
-            new MailHost(host.hostname.split(".")[0] ?? host.hostname, {
-                host,
-                config,
-                certbotToken: token.value,
-                dkimPrivateKeys: dkim.privateKeys,
-                credentials: credentials.accounts,
-            }, { parent: this });
+            new MailHost(
+                host.hostname.split(".")[0] ?? host.hostname,
+                {
+                    host,
+                    config,
+                    certbotToken: token.value,
+                    dkimPrivateKeys: dkim.privateKeys,
+                    credentials: credentials.accounts,
+                },
+                { parent: this },
+            );
         }
 
         this.generatedPasswords = pulumi.secret(pulumi.output(credentials.generated));
@@ -48,6 +56,8 @@ export class Mailfort extends pulumi.ComponentResource {
 export function reverseDnsInstructions(config: StackConfig): string[] {
     return config.hosts.flatMap((h) =>
         [h.ipv4, ...(h.ipv6 ? [h.ipv6] : [])].map(
-            (address) => `Set the PTR (reverse DNS) of ${address} to ${h.hostname} at your VPS provider.`,
-        ));
+            (address) =>
+                `Set the PTR (reverse DNS) of ${address} to ${h.hostname} at your VPS provider.`,
+        ),
+    );
 }

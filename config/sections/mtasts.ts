@@ -8,6 +8,9 @@ export const mtaStsSchema = z.strictObject({
     maxAgeSeconds: z.number().int().min(86400).max(31_557_600).default(604_800),
     nginxImageTag: z
         .string()
-        .regex(/^\d+\.\d+\.\d+(-alpine)?$/, "must be a release tag such as 1.28.0-alpine (never latest)")
+        .regex(
+            /^\d+\.\d+\.\d+(-alpine)?$/,
+            "must be a release tag such as 1.28.0-alpine (never latest)",
+        )
         .default("1.28.0-alpine"),
 });

@@ -10,7 +10,10 @@ const label = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 /** A lower-case fully qualified DNS name with at least two labels, no trailing dot. */
 export const dnsName = z
     .string()
-    .regex(new RegExp(`^(?:${label}\\.)+${label}$`), "must be a lower-case DNS name such as mail.example.com");
+    .regex(
+        new RegExp(`^(?:${label}\\.)+${label}$`),
+        "must be a lower-case DNS name such as mail.example.com",
+    );
 
 /** A DNS name that may contain service labels such as `_spf`, for SPF includes. */
 export const serviceDnsName = z

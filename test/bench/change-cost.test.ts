@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../bench/change-cost";
 
 describe("change cost", () => {
-    it("holds every bar: nothing, the accounts file, neither container nor DNS, only the container", async () => {
+    it("holds every bar: each change touches only what it must", async () => {
         const result = await run();
         expect(result.bars).toHaveLength(5);
         for (const b of result.bars) expect(b.holds, `${b.description}: ${b.measured}`).toBe(true);

@@ -35,7 +35,11 @@ describe("stack config", () => {
             dmarc: { policy: "maybe" },
         });
         expect(problems.map((p) => p.key)).toEqual(
-            expect.arrayContaining(["mailfort:hosts[0].ipv4", "mailfort:mail.dmsVersion", "mailfort:dmarc.policy"]),
+            expect.arrayContaining([
+                "mailfort:hosts[0].ipv4",
+                "mailfort:mail.dmsVersion",
+                "mailfort:dmarc.policy",
+            ]),
         );
         const byKey = Object.fromEntries(problems.map((p) => [p.key, p]));
         expect(byKey["mailfort:hosts[0].ipv4"]?.value).toBe('"203.0.113.999"');
@@ -63,7 +67,10 @@ describe("stack config", () => {
             hosts: [{ ...hosts[0], hostname: "mail.example.net" }],
             accounts: [{ address: "someone@example.org" }],
         });
-        expect(problems.map((p) => p.key)).toEqual(["mailfort:hosts[0].hostname", "mailfort:accounts[0].address"]);
+        expect(problems.map((p) => p.key)).toEqual([
+            "mailfort:hosts[0].hostname",
+            "mailfort:accounts[0].address",
+        ]);
     });
 
     it("refuses a weak account password without printing it", () => {
@@ -74,7 +81,9 @@ describe("stack config", () => {
     });
 
     it("accepts a strong password and keeps it a secret output", async () => {
-        const config = exampleConfig({ accountPasswords: { "admin@example.com": "Tr0ub4dor&3-horse-staple" } });
+        const config = exampleConfig({
+            accountPasswords: { "admin@example.com": "Tr0ub4dor&3-horse-staple" },
+        });
         const password = config.secrets.accountPasswords["admin@example.com"];
         expect(password).toBeDefined();
         expect(await (password as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
@@ -88,21 +97,34 @@ describe("stack config", () => {
 
     it("requires the relay password when the monitoring fallback relay logs in", () => {
         const problems = problemsOf({ alertRelayPassword: undefined });
-        expect(problems).toEqual([{
-            key: "mailfort:alertRelayPassword",
-            value: "(unset)",
-            message: "is required because mailfort:monitoring.fallback.user is set: " +
-                "pulumi config set --secret alertRelayPassword <value>",
-        }]);
-        expect(() => exampleConfig({ alertRelayPassword: undefined, monitoring: {} })).not.toThrow();
+        expect(problems).toEqual([
+            {
+                key: "mailfort:alertRelayPassword",
+                value: "(unset)",
+                message:
+                    "is required because mailfort:monitoring.fallback.user is set: " +
+                    "pulumi config set --secret alertRelayPassword <value>",
+            },
+        ]);
+        expect(() =>
+            exampleConfig({ alertRelayPassword: undefined, monitoring: {} }),
+        ).not.toThrow();
     });
 
     it("requires a repository and its secrets once backups are switched on", () => {
         const problems = problemsOf({ services: { backups: true } });
-        expect(problems.map((p) => p.key)).toEqual(["mailfort:backups.repository", "mailfort:resticPassword"]);
-        const s3 = problemsOf({ services: { backups: true }, backups: { repository: "s3:s3.example.net/mail/mx1" } });
+        expect(problems.map((p) => p.key)).toEqual([
+            "mailfort:backups.repository",
+            "mailfort:resticPassword",
+        ]);
+        const s3 = problemsOf({
+            services: { backups: true },
+            backups: { repository: "s3:s3.example.net/mail/mx1" },
+        });
         expect(s3.map((p) => p.key)).toEqual([
-            "mailfort:resticPassword", "mailfort:resticS3AccessKeyId", "mailfort:resticS3SecretAccessKey",
+            "mailfort:resticPassword",
+            "mailfort:resticS3AccessKeyId",
+            "mailfort:resticS3SecretAccessKey",
         ]);
         expect(s3[0]?.message).toMatch(/pulumi config set --secret resticPassword/);
     });

@@ -27,11 +27,14 @@ type Resolver = (name: string, type: string) => Promise<unknown>;
 function resolverFor(records: ResolvedRecord[]): Resolver {
     return async (name, type) => {
         const found = records.filter((r) => r.name === name.replace(/\.$/, "") && r.type === type);
-        if (found.length === 0) throw Object.assign(new Error(`no ${type} for ${name}`), { code: "ENOTFOUND" });
+        if (found.length === 0)
+            throw Object.assign(new Error(`no ${type} for ${name}`), { code: "ENOTFOUND" });
         switch (type) {
             case "TXT":
                 // As Node's resolveTxt: the character-strings of each record, unjoined.
-                return found.map((r) => [...String(r.content).matchAll(/"([^"]*)"/g)].map((m) => m[1]));
+                return found.map((r) =>
+                    [...String(r.content).matchAll(/"([^"]*)"/g)].map((m) => m[1]),
+                );
             case "MX":
                 return found.map((r) => ({ exchange: r.content, priority: r.priority }));
             default:
@@ -40,29 +43,40 @@ function resolverFor(records: ResolvedRecord[]): Resolver {
     };
 }
 
-const message = (from: string) => Buffer.from([
-    `From: Admin <${from}>`,
-    "To: someone@example.org",
-    "Subject: mailfort DKIM check",
-    "Date: Thu, 03 Dec 2026 12:00:00 +0000",
-    "Message-ID: <dkim-check@example.com>",
-    "",
-    "Signed with the key mailfort put on the host.",
-    "",
-].join("\r\n"));
+const message = (from: string) =>
+    Buffer.from(
+        [
+            `From: Admin <${from}>`,
+            "To: someone@example.org",
+            "Subject: mailfort DKIM check",
+            "Date: Thu, 03 Dec 2026 12:00:00 +0000",
+            "Message-ID: <dkim-check@example.com>",
+            "",
+            "Signed with the key mailfort put on the host.",
+            "",
+        ].join("\r\n"),
+    );
 
 describe("mail authentication of the example stack, by mailauth", () => {
     let records: ResolvedRecord[];
     let dkimKey: string;
 
     beforeAll(async () => {
-        const run = await runProgram("prod", readStackFile(exampleStackFile), join(repoRoot, "index.ts"));
+        const run = await runProgram(
+            "prod",
+            readStackFile(exampleStackFile),
+            join(repoRoot, "index.ts"),
+        );
         records = plannedRecords(run.resources);
-        const keyFile = run.resources.find((r) => String(r.inputs.create ?? "").includes("/rspamd/dkim/"));
+        const keyFile = run.resources.find((r) =>
+            String(r.inputs.create ?? "").includes("/rspamd/dkim/"),
+        );
         dkimKey = String((unwrap(keyFile?.inputs) as { stdin: string }).stdin);
         // The key travels as a secret and is redacted in the files written for review.
-        expect(plannedHostFiles(run.resources, {}).find((f) => f.path.includes("/rspamd/dkim/"))?.secret)
-            .toBe(true);
+        expect(
+            plannedHostFiles(run.resources, {}).find((f) => f.path.includes("/rspamd/dkim/"))
+                ?.secret,
+        ).toBe(true);
     });
 
     it("publishes the DKIM key split into 255-byte strings", () => {
@@ -73,10 +87,12 @@ describe("mail authentication of the example stack, by mailauth", () => {
         expect(txtText(String(dkim?.content))).toMatch(/^v=DKIM1; k=rsa; p=MII/);
     });
 
-    it("verifies a message signed with the host's DKIM key against the published record", async () => {
+    it("verifies mail signed with the host's DKIM key against the published record", async () => {
         const signed = await dkimSign(message("admin@example.com"), {
             canonicalization: "relaxed/relaxed",
-            signatureData: [{ signingDomain: "example.com", selector: "mail", privateKey: dkimKey }],
+            signatureData: [
+                { signingDomain: "example.com", selector: "mail", privateKey: dkimKey },
+            ],
         });
         expect(signed.errors).toEqual([]);
         const full = Buffer.concat([Buffer.from(signed.signatures), message("admin@example.com")]);
@@ -87,8 +103,9 @@ describe("mail authentication of the example stack, by mailauth", () => {
 
     it("fails DKIM for a message signed with any other key", async () => {
         const { generateKeyPairSync } = await import("node:crypto");
-        const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey
-            .export({ type: "pkcs1", format: "pem" }).toString();
+        const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+            .privateKey.export({ type: "pkcs1", format: "pem" })
+            .toString();
         const signed = await dkimSign(message("admin@example.com"), {
             signatureData: [{ signingDomain: "example.com", selector: "mail", privateKey: other }],
         });
@@ -98,27 +115,38 @@ describe("mail authentication of the example stack, by mailauth", () => {
     });
 
     it("passes SPF for the host's addresses and fails it for any other", async () => {
-        const check = (ip: string) => spf({
-            ip, sender: "admin@example.com", helo: "mail.example.com", mta: "mx.example.org",
-            resolver: resolverFor(records),
-        });
+        const check = (ip: string) =>
+            spf({
+                ip,
+                sender: "admin@example.com",
+                helo: "mail.example.com",
+                mta: "mx.example.org",
+                resolver: resolverFor(records),
+            });
         expect((await check("203.0.113.10")).status.result).toBe("pass");
         expect((await check("2001:db8::10")).status.result).toBe("pass");
         expect((await check("192.0.2.99")).status.result).toBe("fail");
     });
 
-    it("passes DMARC for signed mail from the host and applies the quarantine policy to forgeries", async () => {
+    it("passes DMARC for the host's signed mail and quarantines forgeries", async () => {
         const signed = await dkimSign(message("admin@example.com"), {
-            signatureData: [{ signingDomain: "example.com", selector: "mail", privateKey: dkimKey }],
+            signatureData: [
+                { signingDomain: "example.com", selector: "mail", privateKey: dkimKey },
+            ],
         });
         const full = Buffer.concat([Buffer.from(signed.signatures), message("admin@example.com")]);
         const options = {
-            sender: "admin@example.com", helo: "mail.example.com", mta: "mx.example.org",
+            sender: "admin@example.com",
+            helo: "mail.example.com",
+            mta: "mx.example.org",
             resolver: resolverFor(records),
         };
         const genuine = await authenticate(full, { ...options, ip: "203.0.113.10" });
         expect(genuine.dmarc.status.result).toBe("pass");
-        const forged = await authenticate(message("admin@example.com"), { ...options, ip: "198.51.100.7" });
+        const forged = await authenticate(message("admin@example.com"), {
+            ...options,
+            ip: "198.51.100.7",
+        });
         expect(forged.dmarc.status.result).toBe("fail");
         expect(forged.dmarc.policy).toBe("quarantine");
     });

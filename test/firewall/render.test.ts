@@ -147,7 +147,8 @@ describe("the Firewall component", () => {
 
 describe("HTTPS for the MTA-STS endpoint", () => {
     const hosts = exampleValue<Record<string, unknown>[]>("hosts");
-    const twoHosts = { hosts: [hosts[0], { ...hosts[0], hostname: "mx2.example.com", ipv4: "203.0.113.20" }] };
+    const backup = { ...hosts[0], hostname: "mx2.example.com", ipv4: "203.0.113.20" };
+    const twoHosts = { hosts: [hosts[0], backup] };
     const opens443 = (changes: Record<string, unknown>, index: number) => {
         const config = exampleConfig(changes);
         return allowedPorts(config.hosts[index]!, config).some((p) => p.port === 443);
@@ -161,6 +162,8 @@ describe("HTTPS for the MTA-STS endpoint", () => {
 
     it("refuses an exception for 443 while the endpoint opens it", () => {
         const config = exampleConfig({ firewall: { exceptions: [{ name: "web", port: 443 }] } });
-        expect(() => allowedPorts(config.hosts[0]!, config)).toThrow(/port 443 is opened for the MTA-STS/);
+        expect(() => allowedPorts(config.hosts[0]!, config)).toThrow(
+            /port 443 is opened for the MTA-STS/,
+        );
     });
 });

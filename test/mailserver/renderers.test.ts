@@ -15,7 +15,10 @@ import {
 } from "../../components/mailserver";
 import { exampleConfig, exampleValue, repoRoot } from "../support/stack";
 
-interface DmsVariable { name: string; allowed: string | string[] }
+interface DmsVariable {
+    name: string;
+    allowed: string | string[];
+}
 const reference = JSON.parse(readFileSync(join(repoRoot, "config", "dms-env.json"), "utf8")) as {
     variables: DmsVariable[];
 };
@@ -36,16 +39,30 @@ describe("mail container environment", () => {
 
     it("sets the guide's protections", () => {
         expect(env).toMatchObject({
-            TLS_LEVEL: "modern", SSL_TYPE: "letsencrypt", PERMIT_DOCKER: "none", SPOOF_PROTECTION: "1",
-            ENABLE_RSPAMD: "1", ENABLE_CLAMAV: "1", RSPAMD_GREYLISTING: "1", ENABLE_FAIL2BAN: "0",
-            POSTFIX_MESSAGE_SIZE_LIMIT: "52428800", POSTFIX_MAILBOX_SIZE_LIMIT: "1073741824",
-            ENABLE_QUOTAS: "1", POSTFIX_REJECT_UNKNOWN_CLIENT_HOSTNAME: "1",
+            TLS_LEVEL: "modern",
+            SSL_TYPE: "letsencrypt",
+            PERMIT_DOCKER: "none",
+            SPOOF_PROTECTION: "1",
+            ENABLE_RSPAMD: "1",
+            ENABLE_CLAMAV: "1",
+            RSPAMD_GREYLISTING: "1",
+            ENABLE_FAIL2BAN: "0",
+            POSTFIX_MESSAGE_SIZE_LIMIT: "52428800",
+            POSTFIX_MAILBOX_SIZE_LIMIT: "1073741824",
+            ENABLE_QUOTAS: "1",
+            POSTFIX_REJECT_UNKNOWN_CLIENT_HOSTNAME: "1",
         });
     });
 
     it("switches off what Rspamd already does, so nothing runs twice", () => {
-        for (const legacy of ["ENABLE_OPENDKIM", "ENABLE_OPENDMARC", "ENABLE_POLICYD_SPF",
-            "ENABLE_AMAVIS", "ENABLE_SPAMASSASSIN", "ENABLE_POSTGREY"]) {
+        for (const legacy of [
+            "ENABLE_OPENDKIM",
+            "ENABLE_OPENDMARC",
+            "ENABLE_POLICYD_SPF",
+            "ENABLE_AMAVIS",
+            "ENABLE_SPAMASSASSIN",
+            "ENABLE_POSTGREY",
+        ]) {
             expect(env[legacy], legacy).toBe("0");
         }
     });
@@ -61,10 +78,15 @@ describe("mail container environment", () => {
         expect(settings.name).toBe("mailserver");
         expect(settings.ports.map((p) => p.external)).toEqual([...mailPorts]);
         expect(settings.ports.map((p) => p.external)).toEqual([25, 465, 587, 993]);
-        expect(settings.volumes).toContainEqual(
-            { hostPath: "/opt/mailfort/letsencrypt", containerPath: "/etc/letsencrypt", readOnly: true });
-        expect(settings.volumes).toContainEqual(
-            { hostPath: "/var/log/mailserver", containerPath: "/var/log/mail" });
+        expect(settings.volumes).toContainEqual({
+            hostPath: "/opt/mailfort/letsencrypt",
+            containerPath: "/etc/letsencrypt",
+            readOnly: true,
+        });
+        expect(settings.volumes).toContainEqual({
+            hostPath: "/var/log/mailserver",
+            containerPath: "/var/log/mail",
+        });
     });
 });
 
@@ -77,22 +99,28 @@ describe("DMS override files", () => {
         expect(main).not.toMatch(/^smtpd_relay_restrictions\s*=/m);
     });
 
-    it("rejects invalid and non-FQDN HELO names and sets per-client anvil limits from config", () => {
+    it("rejects invalid and non-FQDN HELO names and sets anvil limits from config", () => {
         expect(main).toMatch(/^smtpd_helo_required = yes$/m);
         expect(main).toMatch(/reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname$/m);
         expect(main).toMatch(/^smtpd_client_connection_rate_limit = 60$/m);
         const tighter = exampleConfig({ mail: { clientLimits: { authAttemptsPerMinute: 3 } } });
-        expect(postfixMainCf(tighter.hosts[0]!, tighter)).toMatch(/^smtpd_client_auth_rate_limit = 3$/m);
+        expect(postfixMainCf(tighter.hosts[0]!, tighter)).toMatch(
+            /^smtpd_client_auth_rate_limit = 3$/m,
+        );
     });
 
     it("turns a backup MX into a relay to the primary, and leaves the primary alone", () => {
         const hosts = exampleValue<Record<string, unknown>[]>("hosts");
         const twoHosts = exampleConfig({
-            hosts: [hosts[0], { ...hosts[0], hostname: "mx2.example.com", ipv4: "203.0.113.20", ipv6: undefined }],
+            hosts: [
+                hosts[0],
+                { ...hosts[0], hostname: "mx2.example.com", ipv4: "203.0.113.20", ipv6: undefined },
+            ],
         });
         expect(postfixMainCf(twoHosts.hosts[0]!, twoHosts)).not.toMatch(/virtual_transport/);
-        expect(postfixMainCf(twoHosts.hosts[1]!, twoHosts))
-            .toMatch(/^virtual_transport = smtp:\[mail\.example\.com\]:25$/m);
+        expect(postfixMainCf(twoHosts.hosts[1]!, twoHosts)).toMatch(
+            /^virtual_transport = smtp:\[mail\.example\.com\]:25$/m,
+        );
     });
 
     it("requires TLS for submission and IMAP", () => {
@@ -108,7 +136,8 @@ describe("DMS override files", () => {
 
     it("signs every domain with its own key at the path DMS's Rspamd reads", () => {
         expect(dkimSigningConf(config)).toContain(
-            'path = "/tmp/docker-mailserver/rspamd/dkim/rsa-2048-mail-example.com.private.txt";');
+            'path = "/tmp/docker-mailserver/rspamd/dkim/rsa-2048-mail-example.com.private.txt";',
+        );
         expect(dkimSigningConf(config)).toMatch(/^check_pubkey = true;$/m);
     });
 });

@@ -16,8 +16,9 @@ describe("SHA-512 crypt, checked against OpenSSL's implementation", () => {
 
     it.each(cases)("hashes %j with salt %j exactly as `openssl passwd -6`", (password, salt) => {
         // The password goes through stdin, as it would on an operator's machine.
-        const expected = run("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], { input: password })
-            .trim();
+        const expected = run("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], {
+            input: password,
+        }).trim();
         expect(sha512Crypt(password, salt)).toBe(expected);
     });
 

@@ -25,13 +25,58 @@ function makeCertificates(): string {
     const live = join(work, "live", host.hostname);
     mkdirSync(live, { recursive: true });
     const ca = join(work, "ca");
-    run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", `${ca}.key`, "-out", `${ca}.pem`, "-days", "2", "-subj", "/CN=mailfort test CA"]);
-    run("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", join(live, "privkey.pem"), "-out", join(work, "site.csr"), "-subj", "/CN=mta-sts.example.com"]);
-    writeFileSync(join(work, "san.ext"), "subjectAltName=DNS:mta-sts.example.com,DNS:mail.example.com\n");
-    run("openssl", ["x509", "-req", "-in", join(work, "site.csr"), "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`,
-        "-CAcreateserial", "-out", join(live, "fullchain.pem"), "-days", "2", "-extfile", join(work, "san.ext")]);
+    run("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        `${ca}.key`,
+        "-out",
+        `${ca}.pem`,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=mailfort test CA",
+    ]);
+    run("openssl", [
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        join(live, "privkey.pem"),
+        "-out",
+        join(work, "site.csr"),
+        "-subj",
+        "/CN=mta-sts.example.com",
+    ]);
+    writeFileSync(
+        join(work, "san.ext"),
+        "subjectAltName=DNS:mta-sts.example.com,DNS:mail.example.com\n",
+    );
+    run("openssl", [
+        "x509",
+        "-req",
+        "-in",
+        join(work, "site.csr"),
+        "-CA",
+        `${ca}.pem`,
+        "-CAkey",
+        `${ca}.key`,
+        "-CAcreateserial",
+        "-out",
+        join(live, "fullchain.pem"),
+        "-days",
+        "2",
+        "-extfile",
+        join(work, "san.ext"),
+    ]);
     return `${ca}.pem`;
 }
 
@@ -50,7 +95,14 @@ describe("MTA-STS endpoint served by a real nginx", () => {
     let server: Namespace;
     let caFile: string;
     let nginxConf: string;
-    const nginxArgs = () => ["-c", nginxConf, "-e", join(work, "logs", "error.log"), "-g", `pid ${join(work, "nginx.pid")};`];
+    const nginxArgs = () => [
+        "-c",
+        nginxConf,
+        "-e",
+        join(work, "logs", "error.log"),
+        "-g",
+        `pid ${join(work, "nginx.pid")};`,
+    ];
 
     beforeAll(async () => {
         requireTools({ nginx: "nginx-light", openssl: "openssl", curl: "curl" });
@@ -62,10 +114,20 @@ describe("MTA-STS endpoint served by a real nginx", () => {
             mkdirSync(join(work, "www", d.name), { recursive: true });
             writeFileSync(join(work, "www", d.name, "mta-sts.txt"), mtaStsPolicy(config));
         }
-        writeFileSync(join(work, "sites.conf"),
-            mtaStsSites(host, config, { webRoot: join(work, "www"), certificates: join(work, "live") }));
+        writeFileSync(
+            join(work, "sites.conf"),
+            mtaStsSites(host, config, {
+                webRoot: join(work, "www"),
+                certificates: join(work, "live"),
+            }),
+        );
         nginxConf = relocatedNginxConf();
-        server.start(["nginx", ...nginxArgs(), "-g", `daemon off; pid ${join(work, "nginx.pid")};`]);
+        server.start([
+            "nginx",
+            ...nginxArgs(),
+            "-g",
+            `daemon off; pid ${join(work, "nginx.pid")};`,
+        ]);
         await waitForPort(server, 443);
     });
 
@@ -74,8 +136,19 @@ describe("MTA-STS endpoint served by a real nginx", () => {
         rmSync(work, { recursive: true, force: true });
     });
 
-    const curl = (args: string[]) => server.attempt(["curl", "--silent", "--show-error", "--max-time", "5",
-        "--cacert", caFile, "--resolve", "mta-sts.example.com:443:127.0.0.1", ...args]);
+    const curl = (args: string[]) =>
+        server.attempt([
+            "curl",
+            "--silent",
+            "--show-error",
+            "--max-time",
+            "5",
+            "--cacert",
+            caFile,
+            "--resolve",
+            "mta-sts.example.com:443:127.0.0.1",
+            ...args,
+        ]);
 
     it("passes nginx -t", () => {
         const check = server.attempt(["nginx", "-t", ...nginxArgs()]);
@@ -86,14 +159,33 @@ describe("MTA-STS endpoint served by a real nginx", () => {
     it("is fetched, parsed and applied by mailauth's MTA-STS client", () => {
         const records = join(work, "records.json");
         const planned = dnsRecords(config, {}).map((r) => ({ ...r, content: r.content }));
-        const loopback = planned.map((r) => (r.name === "mta-sts.example.com" && r.type === "A" ? { ...r, content: "127.0.0.1" } : r))
+        const loopback = planned
+            .map((r) =>
+                r.name === "mta-sts.example.com" && r.type === "A"
+                    ? { ...r, content: "127.0.0.1" }
+                    : r,
+            )
             .filter((r) => !(r.name === "mta-sts.example.com" && r.type === "AAAA"));
         writeFileSync(records, JSON.stringify(loopback));
-        const client = server.attempt(["env", `NODE_EXTRA_CA_CERTS=${caFile}`, `NODE_PATH=${join(repoRoot, "node_modules")}`,
-            process.execPath, join(__dirname, "client.cjs"), records, "example.com", "mail.example.com", "mx.evil.example.net"]);
+        const client = server.attempt([
+            "env",
+            `NODE_EXTRA_CA_CERTS=${caFile}`,
+            `NODE_PATH=${join(repoRoot, "node_modules")}`,
+            process.execPath,
+            join(__dirname, "client.cjs"),
+            records,
+            "example.com",
+            "mail.example.com",
+            "mx.evil.example.net",
+        ]);
         expect(client.status, client.stderr).toBe(0);
         const result = JSON.parse(client.stdout) as Record<string, unknown>;
-        expect(result).toMatchObject({ status: "found", mode: "enforce", mx: ["mail.example.com"], maxAge: 604800 });
+        expect(result).toMatchObject({
+            status: "found",
+            mode: "enforce",
+            mx: ["mail.example.com"],
+            maxAge: 604800,
+        });
         expect(result.verdicts).toEqual({ "mail.example.com": true, "mx.evil.example.net": false });
     });
 
@@ -103,35 +195,81 @@ describe("MTA-STS endpoint served by a real nginx", () => {
         expect(policy.stdout).toMatch(/^Strict-Transport-Security: max-age=31536000/m);
         expect(policy.stdout).toMatch(/^X-Content-Type-Options: nosniff/m);
         expect(policy.stdout).toMatch(/^Server: nginx\r?$/m);
-        expect(policy.stdout).toContain("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n");
-        for (const path of ["/", "/.well-known/", "/mta-sts.txt", "/.well-known/mta-sts.txt.bak", "/../etc/passwd"]) {
-            const other = curl(["--output", "/dev/null", "--write-out", "%{http_code}", `https://mta-sts.example.com${path}`]);
+        expect(policy.stdout).toContain(
+            "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n",
+        );
+        for (const path of [
+            "/",
+            "/.well-known/",
+            "/mta-sts.txt",
+            "/.well-known/mta-sts.txt.bak",
+            "/../etc/passwd",
+        ]) {
+            const other = curl([
+                "--output",
+                "/dev/null",
+                "--write-out",
+                "%{http_code}",
+                `https://mta-sts.example.com${path}`,
+            ]);
             expect(other.stdout, path).toBe("404");
         }
     });
 
     it("gives plain HTTP no policy: nothing listens on 80 and 443 refuses cleartext", () => {
         expect(curl(["http://mta-sts.example.com/.well-known/mta-sts.txt"]).status).not.toBe(0);
-        const cleartext = server.attempt(["curl", "--silent", "--max-time", "5",
-            "http://127.0.0.1:443/.well-known/mta-sts.txt", "-H", "Host: mta-sts.example.com"]);
+        const cleartext = server.attempt([
+            "curl",
+            "--silent",
+            "--max-time",
+            "5",
+            "http://127.0.0.1:443/.well-known/mta-sts.txt",
+            "-H",
+            "Host: mta-sts.example.com",
+        ]);
         expect(cleartext.stdout).not.toContain("STSv1");
         expect(cleartext.stdout).toMatch(/400/);
     });
 
     it("refuses TLS for names it does not serve and TLS older than 1.2", () => {
-        const unknown = server.attempt(["curl", "--silent", "--max-time", "5", "--cacert", caFile,
-            "--resolve", "other.example.com:443:127.0.0.1", "https://other.example.com/.well-known/mta-sts.txt"]);
+        const unknown = server.attempt([
+            "curl",
+            "--silent",
+            "--max-time",
+            "5",
+            "--cacert",
+            caFile,
+            "--resolve",
+            "other.example.com:443:127.0.0.1",
+            "https://other.example.com/.well-known/mta-sts.txt",
+        ]);
         expect(unknown.status).not.toBe(0);
-        const old = curl(["--tlsv1.1", "--tls-max", "1.1", "https://mta-sts.example.com/.well-known/mta-sts.txt"]);
+        const old = curl([
+            "--tlsv1.1",
+            "--tls-max",
+            "1.1",
+            "https://mta-sts.example.com/.well-known/mta-sts.txt",
+        ]);
         expect(old.status).not.toBe(0);
     });
 
-    it("limits requests per client and logs it where Fail2Ban's nginx-limit-req filter reads", () => {
-        const codes = Array.from({ length: 40 }, () => curl(["--output", "/dev/null", "--write-out",
-            "%{http_code}", "https://mta-sts.example.com/.well-known/mta-sts.txt"]).stdout);
+    it("limits requests per client and logs where Fail2Ban's nginx-limit-req reads", () => {
+        const codes = Array.from(
+            { length: 40 },
+            () =>
+                curl([
+                    "--output",
+                    "/dev/null",
+                    "--write-out",
+                    "%{http_code}",
+                    "https://mta-sts.example.com/.well-known/mta-sts.txt",
+                ]).stdout,
+        );
         expect(codes.filter((c) => c === "200").length).toBeGreaterThan(0);
         expect(codes.filter((c) => c === "429").length).toBeGreaterThan(0);
-        expect(readFileSync(join(work, "logs", "error.log"), "utf8")).toMatch(/limiting requests, excess: .* by zone "mtasts_req", client: 127\.0\.0\.1/);
+        expect(readFileSync(join(work, "logs", "error.log"), "utf8")).toMatch(
+            /limiting requests, excess: .* by zone "mtasts_req", client: 127\.0\.0\.1/,
+        );
     });
 });
 

@@ -20,7 +20,12 @@ function shippedRuleset(edit: (text: string) => string = (t) => t, sshPort = 22)
             create: installCommand(file),
             update: installCommand(file),
             stdin: edit(String(file.content)),
-            connection: { host: host.ipv4, port: sshPort, user: "deploy", hostKey: host.ssh.hostKey },
+            connection: {
+                host: host.ipv4,
+                port: sshPort,
+                user: "deploy",
+                hostKey: host.ssh.hostKey,
+            },
         },
     };
 }
@@ -41,7 +46,9 @@ export const failingCases: FailingCase[] = [
     {
         policy: "firewall-ports-named",
         title: "an unnamed port in the ruleset",
-        breaks: add(shippedRuleset((t) => t.replace(/^(define allowed_tcp = \{ [^}]*)\}/m, "$1, 8080 }"))),
+        breaks: add(
+            shippedRuleset((t) => t.replace(/^(define allowed_tcp = \{ [^}]*)\}/m, "$1, 8080 }")),
+        ),
         message: says("opens 8080/tcp", "mailfort:firewall.exceptions"),
     },
     {

@@ -3,16 +3,21 @@ import { describe, expect, it } from "vitest";
 import { changeSummary, countChanges, diffBuilds } from "../../preview/diff";
 
 const container = (labels: string) => ({
-    type: "docker:index/container:Container", name: "mail", inputs: { name: "mailserver", labels },
+    type: "docker:index/container:Container",
+    name: "mail",
+    inputs: { name: "mailserver", labels },
 });
 const file = (content: string, update = "install") => ({
-    type: "command:remote:Command", name: "file", inputs: { create: "install", update, stdin: content, triggers: [content] },
+    type: "command:remote:Command",
+    name: "file",
+    inputs: { create: "install", update, stdin: content, triggers: [content] },
 });
 
 describe("comparing two builds", () => {
     it("finds nothing to do between identical builds", () => {
-        expect(countChanges(diffBuilds([container("a"), file("x")], [container("a"), file("x")])))
-            .toEqual({ create: 0, delete: 0, replace: 0, update: 0, same: 2 });
+        expect(
+            countChanges(diffBuilds([container("a"), file("x")], [container("a"), file("x")])),
+        ).toEqual({ create: 0, delete: 0, replace: 0, update: 0, same: 2 });
     });
 
     it("replaces a container for any changed input and updates a file in place", () => {
@@ -31,6 +36,8 @@ describe("comparing two builds", () => {
     it("counts created and deleted resources and writes a Markdown table", () => {
         const changes = diffBuilds([container("a")], [file("x")]);
         expect(countChanges(changes)).toMatchObject({ create: 1, delete: 1 });
-        expect(changeSummary(changes, "test")).toContain("| create | `file` | `command:remote:Command` |  |");
+        expect(changeSummary(changes, "test")).toContain(
+            "| create | `file` | `command:remote:Command` |  |",
+        );
     });
 });

@@ -10,7 +10,8 @@ import { isSecretValue } from "../../preview/secrets";
 import { exampleConfig, exampleValue } from "../support/stack";
 import { byName, changedResources, planStack } from "../support/program";
 
-const ofType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type);
+const ofType = (resources: PlannedResource[], type: string) =>
+    resources.filter((r) => r.type === type);
 
 describe("the example stack under mocks", () => {
     let resources: PlannedResource[];
@@ -19,19 +20,25 @@ describe("the example stack under mocks", () => {
         resources = await planStack(exampleConfig());
     });
 
-    it("declares the mail, certbot and MTA-STS containers, named as the guide's commands use", () => {
-        const containers = ofType(resources, "docker:index/container:Container").map((r) => r.inputs.name);
+    it("declares the mail, certbot and MTA-STS containers, named as the guide's use", () => {
+        const containers = ofType(resources, "docker:index/container:Container").map(
+            (r) => r.inputs.name,
+        );
         expect(containers.sort()).toEqual(["certbot-mailserver", "mailserver", "mta-sts"]);
     });
 
     it("starts the MTA-STS endpoint only after the certificate naming it exists", () => {
-        expect(byName(resources, "mail-mta-sts-container").dependsOn).toContain("mail-certbot-first-certificate");
+        expect(byName(resources, "mail-mta-sts-container").dependsOn).toContain(
+            "mail-certbot-first-certificate",
+        );
         const certbot = byName(resources, "mail-certbot-container").inputs.envs as string[];
         expect(certbot).toContain("CERT_DOMAINS=mail.example.com,mta-sts.example.com");
     });
 
     it("pins both images to release tags", () => {
-        const images = ofType(resources, "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name);
+        const images = ofType(resources, "docker:index/remoteImage:RemoteImage").map(
+            (r) => r.inputs.name,
+        );
         expect(images.sort()).toEqual([
             "certbot/dns-cloudflare:v4.1.1",
             "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
@@ -52,7 +59,9 @@ describe("the example stack under mocks", () => {
         expect(deps).toContain("mail-certbot-first-certificate");
         expect(deps).toContain("mail-mail-config-opt-mailfort-dms-config-postfix-main-cf");
         expect(deps).toContain("mail-mail-accounts-opt-mailfort-dms-config-postfix-accounts-cf");
-        expect(byName(resources, "mail-certbot-first-certificate").dependsOn).toContain("mail-certbot-container");
+        expect(byName(resources, "mail-certbot-first-certificate").dependsOn).toContain(
+            "mail-certbot-container",
+        );
     });
 
     it("pins the host key on every remote command and the Docker provider", () => {
@@ -79,7 +88,9 @@ describe("the example stack under mocks", () => {
         for (const file of secretFiles) {
             expect(isSecretValue(file.inputs.stdin), file.name).toBe(true);
             expect(file.inputs.logging).toBe("none");
-            expect(String(file.inputs.create)).not.toMatch(/PRIVATE KEY|dns_cloudflare_api_token|\$6\$/);
+            expect(String(file.inputs.create)).not.toMatch(
+                /PRIVATE KEY|dns_cloudflare_api_token|\$6\$/,
+            );
         }
     });
 
@@ -95,7 +106,10 @@ describe("the example stack under mocks", () => {
 
     it("scopes the certbot token to DNS edits of the configured zone only", () => {
         const token = ofType(resources, "cloudflare:index/apiToken:ApiToken")[0];
-        const policies = token?.inputs.policies as { permissionGroups: { id: string }[]; resources: string }[];
+        const policies = token?.inputs.policies as {
+            permissionGroups: { id: string }[];
+            resources: string;
+        }[];
         expect(policies).toHaveLength(1);
         expect(policies[0]?.permissionGroups).toEqual([{ id: "4755a26eedb94da69e1066d98aa820be" }]);
         expect(JSON.parse(policies[0]?.resources ?? "{}")).toEqual({
@@ -106,10 +120,19 @@ describe("the example stack under mocks", () => {
     it("publishes DNS records not proxied, with TTLs, under full names", () => {
         const records = ofType(resources, "cloudflare:index/dnsRecord:DnsRecord");
         expect(records.map((r) => `${r.inputs.type} ${r.inputs.name}`).sort()).toEqual([
-            "A mail.example.com", "A mta-sts.example.com", "AAAA mail.example.com",
-            "AAAA mta-sts.example.com", "CAA example.com", "CAA example.com", "CAA example.com",
-            "MX example.com", "TXT _dmarc.example.com", "TXT _mta-sts.example.com",
-            "TXT _smtp._tls.example.com", "TXT example.com", "TXT mail._domainkey.example.com",
+            "A mail.example.com",
+            "A mta-sts.example.com",
+            "AAAA mail.example.com",
+            "AAAA mta-sts.example.com",
+            "CAA example.com",
+            "CAA example.com",
+            "CAA example.com",
+            "MX example.com",
+            "TXT _dmarc.example.com",
+            "TXT _mta-sts.example.com",
+            "TXT _smtp._tls.example.com",
+            "TXT example.com",
+            "TXT mail._domainkey.example.com",
             "TXT mail.example.com",
         ]);
         for (const r of records.filter((r) => r.inputs.type === "A" || r.inputs.type === "AAAA")) {
@@ -120,12 +143,16 @@ describe("the example stack under mocks", () => {
 
 describe("what a config change touches", () => {
     it("changes nothing when nothing changed", async () => {
-        expect(changedResources(await planStack(exampleConfig()), await planStack(exampleConfig()))).toEqual([]);
+        expect(
+            changedResources(await planStack(exampleConfig()), await planStack(exampleConfig())),
+        ).toEqual([]);
     });
 
     it("adds an account by touching only the accounts file, not the container", async () => {
         const accounts = exampleValue<unknown[]>("accounts");
-        const after = await planStack(exampleConfig({ accounts: [...accounts, { address: "new@example.com" }] }));
+        const after = await planStack(
+            exampleConfig({ accounts: [...accounts, { address: "new@example.com" }] }),
+        );
         const changed = changedResources(await planStack(exampleConfig()), after);
         expect(changed).toEqual([
             "mail-mail-accounts-opt-mailfort-dms-config-postfix-accounts-cf",
@@ -136,7 +163,9 @@ describe("what a config change touches", () => {
 
     it("re-creates the mail container when a file DMS reads at creation changes", async () => {
         const before = await planStack(exampleConfig());
-        const after = await planStack(exampleConfig({ mail: { clientLimits: { messagesPerMinute: 40 } } }));
+        const after = await planStack(
+            exampleConfig({ mail: { clientLimits: { messagesPerMinute: 40 } } }),
+        );
         expect(changedResources(before, after)).toEqual([
             "mail-mail-config-opt-mailfort-dms-config-postfix-main-cf",
             "mail-mail-container",
@@ -164,7 +193,11 @@ describe("what a config change touches", () => {
 
     it("publishes container ports only after the firewall table is confirmed", async () => {
         const resources = await planStack(exampleConfig());
-        for (const name of ["mail-mail-container", "mail-mta-sts-container", "mail-certbot-container"]) {
+        for (const name of [
+            "mail-mail-container",
+            "mail-mta-sts-container",
+            "mail-certbot-container",
+        ]) {
             expect(byName(resources, name).dependsOn, name).toContain("mail-firewall-confirm");
         }
     });

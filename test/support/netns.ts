@@ -12,7 +12,10 @@ export interface Namespace {
     /** Runs a command inside the namespace, throwing on failure. */
     exec(args: string[], options?: { input?: string; timeoutMs?: number }): string;
     /** Runs a command inside the namespace and returns its status and output. */
-    attempt(args: string[], options?: { input?: string; timeoutMs?: number }): ReturnType<typeof attempt>;
+    attempt(
+        args: string[],
+        options?: { input?: string; timeoutMs?: number },
+    ): ReturnType<typeof attempt>;
     /** Starts a long-running process inside the namespace; the lab stops it on destroy. */
     start(args: string[]): ChildProcess;
 }
@@ -54,7 +57,12 @@ export class Lab {
      * Joins two namespaces with a veth pair and gives each end its addresses, e.g.
      * `["192.0.2.1/24", "2001:db8:1::1/64"]`.
      */
-    link(a: Namespace, aAddresses: string[], b: Namespace, bAddresses: string[]): { a: string; b: string } {
+    link(
+        a: Namespace,
+        aAddresses: string[],
+        b: Namespace,
+        bAddresses: string[],
+    ): { a: string; b: string } {
         const ifA = `v-${b.name.split("-").pop()}`.slice(0, 15);
         const ifB = `v-${a.name.split("-").pop()}`.slice(0, 15);
         run("ip", ["link", "add", "mfx-tmp-a", "type", "veth", "peer", "name", "mfx-tmp-b"]);
@@ -62,7 +70,10 @@ export class Lab {
         run("ip", ["link", "set", "mfx-tmp-b", "netns", b.name]);
         run("ip", ["-n", a.name, "link", "set", "mfx-tmp-a", "name", ifA]);
         run("ip", ["-n", b.name, "link", "set", "mfx-tmp-b", "name", ifB]);
-        for (const [ns, ifName, addresses] of [[a, ifA, aAddresses], [b, ifB, bAddresses]] as const) {
+        for (const [ns, ifName, addresses] of [
+            [a, ifA, aAddresses],
+            [b, ifB, bAddresses],
+        ] as const) {
             for (const address of addresses) {
                 // nodad: IPv6 addresses are usable at once instead of after duplicate detection.
                 const extra = address.includes(":") ? ["nodad"] : [];
@@ -80,8 +91,8 @@ export class Lab {
         }
         for (const name of this.namespaces.splice(0).reverse()) {
             // Killing leftovers first: a namespace with live processes lingers after `del`.
-            attempt("ip", ["netns", "pids", name]).stdout
-                ?.split("\n")
+            attempt("ip", ["netns", "pids", name])
+                .stdout?.split("\n")
                 .filter(Boolean)
                 .forEach((pid) => attempt("kill", ["-9", pid]));
             attempt("ip", ["netns", "del", name]);

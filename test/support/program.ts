@@ -16,7 +16,10 @@ export async function planStack(config: StackConfig): Promise<PlannedResource[]>
 
 export function byName(resources: PlannedResource[], name: string): PlannedResource {
     const found = resources.find((r) => r.name === name);
-    if (!found) throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+    if (!found)
+        throw new Error(
+            `no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`,
+        );
     return found;
 }
 

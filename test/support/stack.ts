@@ -24,7 +24,12 @@ export function exampleRaw(): Record<string, string> {
 export function sourceWith(changes: Record<string, unknown> = {}): ConfigSource {
     const raw: Record<string, string | undefined> = { ...exampleRaw() };
     for (const [key, value] of Object.entries(changes)) {
-        raw[key] = value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
+        raw[key] =
+            value === undefined
+                ? undefined
+                : typeof value === "string"
+                  ? value
+                  : JSON.stringify(value);
     }
     return (key) => raw[key];
 }
@@ -49,11 +54,13 @@ export const operatorKey =
 export function minimalSource(overrides: Record<string, unknown> = {}): ConfigSource {
     const values: Record<string, unknown> = {
         domains: [{ name: "example.com", cloudflareZoneId: "0123456789abcdef0123456789abcdef" }],
-        hosts: [{
-            hostname: "mail.example.com",
-            ipv4: "192.0.2.10",
-            ssh: { hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyForTests" },
-        }],
+        hosts: [
+            {
+                hostname: "mail.example.com",
+                ipv4: "192.0.2.10",
+                ssh: { hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyForTests" },
+            },
+        ],
         contacts: { admin: "postmaster@example.com" },
         accounts: [{ address: "alice@example.com" }],
         sshd: { authorizedKeys: [operatorKey] },

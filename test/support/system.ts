@@ -9,13 +9,17 @@ export function requireTools(tools: Record<string, string>): void {
     const missing = Object.entries(tools).filter(([tool]) => !onPath(tool));
     if (missing.length > 0) {
         const list = missing.map(([tool, pkg]) => `${tool} (Debian package ${pkg})`).join(", ");
-        throw new Error(`this system test needs ${list}; run \`npm test\` as root on Debian to install`);
+        throw new Error(
+            `this system test needs ${list}; run \`npm test\` as root on Debian to install`,
+        );
     }
 }
 
 export function requireRoot(): void {
     if (process.getuid?.() !== 0) {
-        throw new Error("this system test needs root for network namespaces; run `npm test` as root");
+        throw new Error(
+            "this system test needs root for network namespaces; run `npm test` as root",
+        );
     }
 }
 
@@ -24,7 +28,11 @@ export function onPath(tool: string): boolean {
 }
 
 /** Runs a program, throwing with its output when it fails. */
-export function run(file: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): string {
+export function run(
+    file: string,
+    args: string[],
+    options: { input?: string; timeoutMs?: number } = {},
+): string {
     return execFileSync(file, args, {
         input: options.input,
         timeout: options.timeoutMs ?? 60_000,
