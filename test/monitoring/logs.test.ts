@@ -87,6 +87,22 @@ describe("mailfort-monitor on fixture logs (Docker CLI: the test stand-in)", () 
         expect(checkLine(box.status().stdout, "failed-logins").figures.total).toBe("0");
     });
 
+    it("survives a distributed attack: thousands of sources in one interval", () => {
+        // One failure each from 6,000 IPv6 addresses: the top-sources pipeline once died of
+        // SIGPIPE here, failing the run and leaving its offsets unsaved.
+        const lines = Array.from({ length: 6000 }, (_, i) =>
+            `Dec  3 18:10:00 mail postfix/smtpd[200]: warning: unknown[2001:db8::${i.toString(16)}]: ` +
+            "SASL LOGIN authentication failed: UGFzc3dvcmQ6\n");
+        appendFileSync(box.mailLog, lines.join(""));
+        for (let attempt = 0; attempt < 3; attempt++) {
+            expect(box.run("run").status).toBe(0);
+        }
+        const logged = box.security().split("\n").filter((l) => l.includes(" failed-logins "));
+        const sums = logged.map((l) => Number(/ smtp=(\d+)/.exec(l)?.[1] ?? 0));
+        // Counted once, by the first run; the next runs find nothing new.
+        expect(sums.reduce((a, b) => a + b, 0)).toBe(6000);
+    });
+
     it("loses nothing and counts nothing twice across a rotation (rename + new file)", () => {
         const mail = fixture("mail.log").split(/(?<=\n)/);
         const auth = fixture("auth.log").split(/(?<=\n)/);
