@@ -10,11 +10,15 @@ import { join } from "node:path";
 
 import { BenchResult } from "./result";
 import * as changeCost from "./change-cost";
+import * as filterSpeed from "./filter-speed";
+import * as monitoringCost from "./monitoring-cost";
 import * as previewCost from "./preview-cost";
 
 const benchmarks: Record<string, { run: () => Promise<BenchResult>; needsRoot: boolean }> = {
-    "change-cost": { run: changeCost.run, needsRoot: false },
+    "filter-speed": { run: filterSpeed.run, needsRoot: false },
+    "monitoring-cost": { run: monitoringCost.run, needsRoot: false },
     "preview-cost": { run: previewCost.run, needsRoot: false },
+    "change-cost": { run: changeCost.run, needsRoot: false },
 };
 
 async function main(): Promise<number> {
