@@ -9,12 +9,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { BenchResult } from "./result";
+import * as banScale from "./ban-scale";
 import * as changeCost from "./change-cost";
 import * as filterSpeed from "./filter-speed";
 import * as monitoringCost from "./monitoring-cost";
 import * as previewCost from "./preview-cost";
 
 const benchmarks: Record<string, { run: () => Promise<BenchResult>; needsRoot: boolean }> = {
+    "ban-scale": { run: banScale.run, needsRoot: true },
     "filter-speed": { run: filterSpeed.run, needsRoot: false },
     "monitoring-cost": { run: monitoringCost.run, needsRoot: false },
     "preview-cost": { run: previewCost.run, needsRoot: false },
