@@ -33,8 +33,9 @@ export interface AllowedPort {
 }
 
 /**
- * Ports opened for a reason other than mail and SSH: the operator's named exceptions, and HTTPS
- * on the primary MX while it serves the MTA-STS policy (and only then).
+ * Ports opened for a reason other than mail and SSH: the operator's named exceptions, HTTPS on
+ * the primary MX while it serves the MTA-STS policy (and only then), and sshd's extra ports
+ * while SSH moves to another port.
  */
 export function openedExceptions(host: HostConfig, config: StackConfig): AllowedPort[] {
     const servesMtaSts = config.services.mtaSts && config.hosts[0]?.hostname === host.hostname;
@@ -45,9 +46,14 @@ export function openedExceptions(host: HostConfig, config: StackConfig): Allowed
                 "endpoint while mailfort:services.mtaSts is true; remove the exception",
         );
     }
+    // While SSH moves to a new port, sshd listens on both: the firewall must let both through.
+    const movingSsh = config.services.sshHardening
+        ? config.sshd.extraPorts.filter((port) => port !== host.ssh.port)
+        : [];
     return [
         ...config.firewall.exceptions.map(({ port, protocol, name }) => ({ port, protocol, name })),
         ...(servesMtaSts ? [{ port: 443, protocol: "tcp" as const, name: "mta-sts" }] : []),
+        ...movingSsh.map((port) => ({ port, protocol: "tcp" as const, name: "ssh-move" })),
     ];
 }
 

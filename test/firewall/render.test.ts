@@ -167,3 +167,13 @@ describe("HTTPS for the MTA-STS endpoint", () => {
         );
     });
 });
+
+describe("moving SSH to another port", () => {
+    it("lets sshd's extra ports through while it listens on both", () => {
+        const sshd = exampleValue<Record<string, unknown>>("sshd");
+        const config = exampleConfig({ sshd: { ...sshd, extraPorts: [2222] } });
+        const ports = allowedPorts(config.hosts[0]!, config);
+        expect(ports).toContainEqual({ port: 2222, protocol: "tcp", name: "ssh-move" });
+        expect(renderFirewallEnv(config.hosts[0]!, config)).toContain("2222/tcp:ssh-move");
+    });
+});
