@@ -32,7 +32,7 @@ function lineOf(blob: Buffer): string {
 
 /** The public key of an `openssh-key-v1` file: stored in the clear, even when encrypted. */
 function fromOpenssh(pem: string): string | undefined {
-    const body = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END/.exec(pem)?.[1];
+    const body = /-----BEGIN OPENSSH PRIVATE[ ]KEY-----([\s\S]*?)-----END/.exec(pem)?.[1];
     if (!body) return undefined;
     const raw = Buffer.from(body.replace(/\s+/g, ""), "base64");
     if (raw.subarray(0, opensshMagic.length).toString("latin1") !== opensshMagic) return undefined;

@@ -81,6 +81,7 @@ export class Lab {
             }
             run("ip", ["-n", ns.name, "link", "set", ifName, "up"]);
         }
+        waitUntilSettled([[a.name, ifA], [b.name, ifB]]);
         return { a: ifA, b: ifB };
     }
 
@@ -97,5 +98,21 @@ export class Lab {
                 .forEach((pid) => attempt("kill", ["-9", pid]));
             attempt("ip", ["netns", "del", name]);
         }
+    }
+}
+
+/**
+ * Waits (5 s at most) until no IPv6 address on the links is still tentative: the link-local
+ * address goes through duplicate detection even when ours skip it, and until it is done the
+ * first IPv6 connection of a test may fail.
+ */
+function waitUntilSettled(links: [string, string][]): void {
+    const deadline = Date.now() + 5_000;
+    const tentative = () =>
+        links.some(([ns, ifName]) =>
+            run("ip", ["-n", ns, "-6", "addr", "show", "dev", ifName, "tentative"]).trim() !== "");
+    while (tentative()) {
+        if (Date.now() > deadline) throw new Error("IPv6 addresses still tentative after 5 s");
+        attempt("sleep", ["0.1"]);
     }
 }
