@@ -1,13 +1,13 @@
 /**
  * The monitoring run against logs written the way Postfix, Dovecot and sshd write them: counts and
- * top sources, incremental reading (a second run sees nothing new), rotation, unfinished lines,
- * and a cost that does not grow with the size of the log.
+ * top sources, incremental reading (a second run sees nothing new, history is never re-read),
+ * rotation, unfinished lines. What a run costs is the monitoring-cost benchmark's business.
  */
 import { appendFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { requireTools, run } from "../support/system";
+import { requireTools } from "../support/system";
 import { checkLine, fixture, lastLogged, MonitorBox } from "./harness";
 
 const expected = {
@@ -153,29 +153,21 @@ describe("mailfort-monitor on fixture logs (Docker CLI: the test stand-in)", () 
         expect(lastLogged(box.security(), "failed-logins").figures.smtp).toBe("5");
     });
 
-    it("reads only the appended bytes: a 4 GiB log costs what a small one does", () => {
-        const small = timedRun(box, () => appendFileSync(box.mailLog, fixture("mail.log")));
-
+    it("reads only the appended bytes, however much history the log holds", () => {
         const big = new MonitorBox();
         try {
-            // A sparse 4 GiB log: reading it whole would take seconds, seeking past it does not.
-            writeFileSync(big.mailLog, "");
-            run("truncate", ["-s", String(4 * 1024 ** 3), big.mailLog]);
-            big.run("run");
-            const large = timedRun(big, () => appendFileSync(big.mailLog, fixture("mail.log")));
+            // 200,000 failed logins already in the log before the first run: a run that read
+            // the whole file would count them; one that seeks to its offset counts only the
+            // fixture's 5. (What this costs is measured by `npm run bench -- monitoring-cost`.)
+            const failure = "Dec  3 17:00:00 mail postfix/smtpd[9]: warning: unknown[192.0.2.9]: " +
+                "SASL LOGIN authentication failed: UGFzc3dvcmQ6\n";
+            writeFileSync(big.mailLog, failure.repeat(200_000));
+            expect(big.run("run").status).toBe(0);
+            appendFileSync(big.mailLog, fixture("mail.log"));
+            expect(big.run("run").status).toBe(0);
             expect(lastLogged(big.security(), "failed-logins").figures.smtp).toBe("5");
-            console.log(`run after appending the fixture: small log ${small} ms, ` +
-                `4 GiB log ${large} ms`);
-            expect(large).toBeLessThan(small * 2 + 1000);
         } finally {
             big.destroy();
         }
     });
 });
-
-function timedRun(box: MonitorBox, append: () => void): number {
-    append();
-    const start = Date.now();
-    expect(box.run("run").status).toBe(0);
-    return Date.now() - start;
-}
