@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 
 import { craftedLines } from "../../bench/filter-speed/crafted";
-
 import { requireTools } from "../support/system";
 
 const custom = [
