@@ -8,17 +8,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 
-/** mulberry32: a small seeded generator, so every run (and machine) gets the same file. */
-function seeded(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { seeded } from "../seeded";
 
 type Pick = <T>(items: readonly T[]) => T;
 

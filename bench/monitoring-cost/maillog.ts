@@ -7,6 +7,7 @@
  * The generator is deterministic per seed and counts what mailfort-monitor should count in the
  * lines it wrote, so the benchmark can check that a run read exactly the appended lines.
  */
+import { seeded } from "../seeded";
 
 /** What mailfort-monitor's log parser should count in a piece of log. */
 export interface Counts {
@@ -44,18 +45,6 @@ const users = ["admin", "info", "alice", "bob", "billing", "support", "noc", "po
 const remoteDomains = ["example.org", "example.net", "mail.example.org", "lists.example.net"];
 const guessedUsers = ["admin", "test", "info@example.com", "root", "sales", "user1", "office"];
 
-/** mulberry32: a small seeded generator, so every run writes the same bytes for a seed. */
-function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 class Writer {
     private readonly rand: () => number;
     private readonly lines: string[] = [];
@@ -68,7 +57,7 @@ class Writer {
         seed: number,
         private readonly maxBytes: number,
     ) {
-        this.rand = random(seed);
+        this.rand = seeded(seed);
         // Each seed starts on its own day, so appended chunks read as new log, not a repeat.
         this.second = Date.UTC(2026, 0, 1) / 1000 + (seed % 300) * 86400;
     }
