@@ -120,10 +120,12 @@ const sshdFilter = "sshd[mode=aggressive, _daemon=\"sshd(?:-session)?\", journal
     "_SYSTEMD_UNIT=ssh.service + _SYSTEMD_UNIT=sshd.service + _COMM=sshd + _COMM=sshd-session\"]";
 
 function sshdJail(config: StackConfig, sshPort: number, paths: Fail2banPaths): Jail {
+    // While SSH moves port, sshd listens on both: a ban must close both, or the attacker moves too.
+    const moving = config.services.sshHardening ? config.sshd.extraPorts : [];
     const jail = tuned(config, "sshd", {
         filter: sshdFilter,
         logpath: [],
-        ports: [sshPort],
+        ports: [...new Set([sshPort, ...moving])],
         utcLog: false,
     });
     return config.fail2ban.sshdLog === "journal"

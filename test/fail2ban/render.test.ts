@@ -81,6 +81,17 @@ describe("fail2ban renderers", () => {
         expect(off).toEqual(["nginx-http-auth", "nginx-botsearch", "nginx-limit-req"]);
     });
 
+    it("bans the sshd jail's offenders on every port sshd listens on while SSH moves", () => {
+        const sshd = stack().sshd;
+        const moving = stack({ sshd: { ...sshd, extraPorts: [2202] } });
+        const jailLocal = fileText(fail2banFiles(moving.hosts[0]!, moving), "/jail.local");
+        const sshdSection = jailLocal.split("\n\n").find((part) => part.startsWith("[sshd]"));
+        expect(sshdSection).toContain("\nport = 22,2202\n");
+        const unhardened = stack({ sshd: { ...sshd, extraPorts: [2202] },
+            services: { sshHardening: false } });
+        expect(jailsFor(unhardened, 22)[0]!.ports).toEqual([22]);
+    });
+
     it("allow-lists loopback and the trusted networks, and refuses a bad network", () => {
         const config = stack({ trustedNetworks: ["198.51.100.0/24", "2001:db8::/48"] });
         const jailLocal = fileText(fail2banFiles(config.hosts[0]!, config), "/jail.local");
