@@ -3,11 +3,15 @@
  * The ruleset's behaviour is proven in namespace.test.ts; here: what lands where, and refusals.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { Firewall } from "../../components/firewall";
 import {
     allowedPorts,
+    firewallBootUnit,
     firewallEnv,
     firewallFiles,
     firewallRuleset,
@@ -19,6 +23,7 @@ import { parseInstallCommand } from "../../components/host/files";
 import { ConfigError } from "../../config";
 import { PreviewMocks } from "../../preview/mocks";
 import { exampleConfig, exampleValue } from "../support/stack";
+import { requireTools, run } from "../support/system";
 
 function withoutIpv6() {
     const [host] = exampleValue<Record<string, unknown>[]>("hosts");
@@ -175,5 +180,25 @@ describe("moving SSH to another port", () => {
         const ports = allowedPorts(config.hosts[0]!, config);
         expect(ports).toContainEqual({ port: 2222, protocol: "tcp", name: "ssh-move" });
         expect(renderFirewallEnv(config.hosts[0]!, config)).toContain("2222/tcp:ssh-move");
+    });
+});
+
+describe("the boot unit", () => {
+    it("passes systemd-analyze verify and loads only the confirmed ruleset, before Docker", () => {
+        requireTools({ "systemd-analyze": "systemd", nft: "nftables" });
+        const config = exampleConfig();
+        const files = firewallFiles(config.hosts[0]!, config);
+        const text = String(files.find((f) => f.path === firewallBootUnit)?.content);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailfort-unit-"));
+        try {
+            const file = path.join(dir, path.basename(firewallBootUnit));
+            fs.writeFileSync(file, text);
+            run("systemd-analyze", ["verify", file]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        expect(text).toMatch(/^Before=.*\bdocker\.service\b/m);
+        expect(text).toMatch(/^ExecStart=\S*nft -f \S*\/confirmed\.nft$/m);
+        expect(text).toMatch(/^ConditionPathExists=\S*\/confirmed\.nft$/m);
     });
 });
