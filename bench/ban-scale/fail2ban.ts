@@ -9,7 +9,7 @@ import * as path from "node:path";
 
 import { renderJailLocal } from "../../components/fail2ban";
 import { Fail2banPaths, Jail, jailsFor, mailPorts } from "../../components/fail2ban/jails";
-import { stageConfDir } from "../../test/fail2ban/harness";
+import { pointBanActionAt, stageConfDir } from "../../test/fail2ban/harness";
 import { startServer, TestServer } from "../../test/fail2ban/server";
 import type { Namespace } from "../../test/support/netns";
 import { exampleConfig } from "../../test/support/stack";
@@ -56,12 +56,14 @@ function writeConf(confDir: string, paths: Fail2banPaths, dir: string): void {
         },
     ];
     fs.writeFileSync(path.join(confDir, "jail.local"), renderJailLocal(config, benchJails));
+    const dbfile = path.join(dir, "fail2ban.sqlite3");
+    pointBanActionAt(confDir, dbfile);
     fs.writeFileSync(path.join(confDir, "fail2ban.local"), [
         "[Definition]",
         `logtarget = ${paths.fail2banLog}`,
         `socket = ${path.join(dir, "fail2ban.sock")}`,
         `pidfile = ${path.join(dir, "fail2ban.pid")}`,
-        `dbfile = ${path.join(dir, "fail2ban.sqlite3")}`,
+        `dbfile = ${dbfile}`,
         "",
     ].join("\n"));
 }

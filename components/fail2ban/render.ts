@@ -14,6 +14,8 @@ import { defaultPaths, Fail2banPaths, Jail, jailsFor } from "./jails";
 
 export const fail2banEtc = "/etc/fail2ban";
 export const applyScriptPath = `${hostPaths.bin}/mailfort-fail2ban-apply`;
+/** Loads a jail's current bans in one go when its ban action starts (the action's restore). */
+export const restoreProgramPath = `${hostPaths.bin}/mailfort-fail2ban-restore`;
 export const dropInPath = "/etc/systemd/system/fail2ban.service.d/mailfort.conf";
 
 /** Filter and action files in the repo, by their path relative to /etc/fail2ban. */
@@ -27,6 +29,10 @@ export function staticFiles(): { relative: string; content: string }[] {
                 content: fs.readFileSync(path.join(__dirname, folder, file), "utf8"),
             })),
     );
+}
+
+function repoFile(name: string): string {
+    return fs.readFileSync(path.join(__dirname, name), "utf8");
 }
 
 /** Every Fail2Ban file of one host, with its host path. */
@@ -47,11 +53,8 @@ export function fail2banFiles(
             content: renderServerSettings(config),
         },
         { path: dropInPath, content: renderDropIn() },
-        {
-            path: applyScriptPath,
-            content: fs.readFileSync(path.join(__dirname, "mailfort-fail2ban-apply.sh"), "utf8"),
-            mode: "0755",
-        },
+        { path: restoreProgramPath, content: repoFile("mailfort-fail2ban-restore"), mode: "0755" },
+        { path: applyScriptPath, content: repoFile("mailfort-fail2ban-apply.sh"), mode: "0755" },
     ];
 }
 
@@ -82,6 +85,7 @@ export function ignoreIps(config: StackConfig): string[] {
 export function renderJailLocal(config: StackConfig, jails: Jail[]): string {
     const f2b = config.fail2ban;
     const increment = f2b.increment;
+    const longestBan = increment.enabled ? "%(bantime.maxtime)s" : "%(bantime)s";
     const lines = [
         "# Rendered by mailfort from the stack config (fail2ban.*); edits here are overwritten.",
         "# Jails and thresholds: see docs/fail2ban.md.",
@@ -99,10 +103,13 @@ export function renderJailLocal(config: StackConfig, jails: Jail[]): string {
         "usedns = no",
         // pyinotify when installed, else polling: both follow the bind-mounted container log.
         "backend = auto",
+        // The ban action reloads current bans at start the way Fail2Ban restores them: each
+        // capped at the jail's longest ban, the jail's ignore list skipped.
+        `mailfort_restore = maxbantime="${longestBan}", ignoreip="%(ignoreip)s"`,
         "banaction = mailfort-nftables",
-        "banaction_allports = mailfort-nftables[type=allports]",
+        "banaction_allports = mailfort-nftables[type=allports, %(mailfort_restore)s]",
         "protocol = tcp",
-        'action = %(banaction)s[port="%(port)s", protocol="%(protocol)s"]',
+        'action = %(banaction)s[port="%(port)s", protocol="%(protocol)s", %(mailfort_restore)s]',
         "",
         ...jails.flatMap(renderJail),
     ];

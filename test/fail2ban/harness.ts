@@ -148,6 +148,19 @@ export function stageConfDir(prefix: string): string {
     return dir;
 }
 
+/**
+ * Points mailfort's ban action at a test server's database and at the repo's restore program:
+ * at actionstart it loads the jail's current bans from there, never from the host's own
+ * /var/lib/fail2ban.
+ */
+export function pointBanActionAt(confDir: string, dbfile: string): void {
+    const program = path.join(__dirname, "../../components/fail2ban/mailfort-fail2ban-restore");
+    fs.writeFileSync(
+        path.join(confDir, "action.d", "mailfort-nftables.local"),
+        `[Init]\nrestore_program = ${program}\ndbfile = ${dbfile}\n`,
+    );
+}
+
 export interface Verdict {
     matched: boolean;
     host?: string;

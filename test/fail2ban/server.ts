@@ -13,7 +13,7 @@ import type { Fail2banPaths } from "../../components/fail2ban";
 import type { HostConfig, StackConfig } from "../../config";
 import type { Namespace } from "../support/netns";
 import { attempt } from "../support/system";
-import { stageConfDir } from "./harness";
+import { pointBanActionAt, stageConfDir } from "./harness";
 
 export interface TestServer {
     dir: string;
@@ -49,12 +49,14 @@ export function prepareServer(host: HostConfig, config: StackConfig, prefix: str
         fs.writeFileSync(target, String(file.content));
     }
     // Test-only server settings: everything the stock fail2ban.conf points into /var or /run.
+    const dbfile = path.join(dir, "fail2ban.sqlite3");
+    pointBanActionAt(confDir, dbfile);
     fs.writeFileSync(path.join(confDir, "fail2ban.local"), [
         "[Definition]",
         `logtarget = ${paths.fail2banLog}`,
         `socket = ${path.join(dir, "fail2ban.sock")}`,
         `pidfile = ${path.join(dir, "fail2ban.pid")}`,
-        `dbfile = ${path.join(dir, "fail2ban.sqlite3")}`,
+        `dbfile = ${dbfile}`,
         "",
     ].join("\n"));
     return { dir, confDir, paths };
