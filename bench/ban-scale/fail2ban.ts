@@ -68,7 +68,7 @@ function writeConf(confDir: string, paths: Fail2banPaths, dir: string): void {
     ].join("\n"));
 }
 
-function logPaths(dir: string): Fail2banPaths {
+export function logPaths(dir: string): Fail2banPaths {
     return {
         mailLog: path.join(dir, "mail.log"),
         nginxErrorLog: path.join(dir, "nginx-error.log"),
