@@ -38,6 +38,8 @@ export interface StackSecrets {
     accountPasswords: Readonly<Record<string, pulumi.Output<string>>>;
     /** Password of the monitoring's fallback SMTP relay (`alertRelayPassword`). */
     alertRelayPassword?: pulumi.Output<string>;
+    /** URL of the monitoring's fallback webhook (`alertWebhookUrl`); it may hold a token. */
+    alertWebhookUrl?: pulumi.Output<string>;
     /** The restic repository password (`resticPassword`). */
     resticPassword?: pulumi.Output<string>;
     /** Credentials of an `s3:` restic repository. */
@@ -60,6 +62,10 @@ const optionalSecrets = {
             ? "is required because mailfort:monitoring.fallback.user is set"
             : undefined;
     },
+    alertWebhookUrl: (stack: ParsedStack) =>
+        stack.services.monitoring && stack.monitoring.fallback?.kind === "webhook"
+            ? "is required because mailfort:monitoring.fallback.kind is webhook"
+            : undefined,
     resticPassword: (stack: ParsedStack) =>
         stack.services.backups
             ? "is required because mailfort:services.backups is true"
@@ -67,6 +73,17 @@ const optionalSecrets = {
     resticS3AccessKeyId: s3Repository,
     resticS3SecretAccessKey: s3Repository,
 } as const;
+
+type OptionalSecret = keyof typeof optionalSecrets;
+
+/** What a set optional secret must look like; the message never repeats the value. */
+const secretShapes: Partial<Record<OptionalSecret, (value: string) => string | undefined>> = {
+    // curl reads the URL from a quoted config line: no quotes, backslashes or spaces in it.
+    alertWebhookUrl: (url) =>
+        /^https:\/\/[^\s"\\]+$/.test(url)
+            ? undefined
+            : "must be an https:// URL without spaces, quotes or backslashes",
+};
 
 export type StackConfig = Readonly<ParsedStack> & { readonly secrets: StackSecrets };
 
@@ -146,24 +163,30 @@ function readOptionalSecrets(
     source: ConfigSource,
     stack: ParsedStack,
     problems: ConfigProblem[],
-): Partial<Record<keyof typeof optionalSecrets, pulumi.Output<string>>> {
-    const secrets: Partial<Record<keyof typeof optionalSecrets, pulumi.Output<string>>> = {};
-    for (const [key, requiredBecause] of Object.entries(optionalSecrets)) {
+): Partial<Record<OptionalSecret, pulumi.Output<string>>> {
+    const secrets: Partial<Record<OptionalSecret, pulumi.Output<string>>> = {};
+    for (const key of Object.keys(optionalSecrets) as OptionalSecret[]) {
         const value = source(key);
-        if (value !== undefined && value !== "") {
-            secrets[key as keyof typeof optionalSecrets] = pulumi.secret(value);
-            continue;
-        }
-        const why = requiredBecause(stack);
-        if (why) {
+        const problem =
+            value === undefined || value === ""
+                ? requiredProblem(key, stack)
+                : secretShapes[key]?.(value);
+        if (problem) {
             problems.push({
                 key: `${namespace}:${key}`,
-                value: "(unset)",
-                message: `${why}: pulumi config set --secret ${key} <value>`,
+                value: value ? "(value hidden)" : "(unset)",
+                message: problem,
             });
+        } else if (value) {
+            secrets[key] = pulumi.secret(value);
         }
     }
     return secrets;
+}
+
+function requiredProblem(key: OptionalSecret, stack: ParsedStack): string | undefined {
+    const why = optionalSecrets[key](stack);
+    return why && `${why}: pulumi config set --secret ${key} <value>`;
 }
 
 function readAccountPasswords(

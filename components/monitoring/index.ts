@@ -1,4 +1,4 @@
-export { Monitoring, relayPasswordKey } from "./monitoring";
+export { Monitoring, relayPasswordKey, webhookUrlKey } from "./monitoring";
 export type { MonitoringArgs } from "./monitoring";
 export {
     containers,
@@ -13,6 +13,9 @@ export {
     renderLogrotate,
     renderMonitoringConf,
     renderNetrc,
+    renderWebhookConfig,
     shellQuote,
     statusScript,
+    webhookConfigPath,
+    webhookCredentialsFile,
 } from "./render";

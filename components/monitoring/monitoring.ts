@@ -7,10 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostConfig, StackConfig } from "../../config";
 import type { Connection } from "../host/connection";
 import { HostFile, HostFiles } from "../host/files";
-import { monitoringFiles, relayCredentialsFile } from "./render";
+import { monitoringFiles, relayCredentialsFile, webhookCredentialsFile } from "./render";
 
 /** The secret config key that holds the fallback SMTP relay's password. */
 export const relayPasswordKey = "alertRelayPassword";
+/** The secret config key that holds the fallback webhook's URL. */
+export const webhookUrlKey = "alertWebhookUrl";
 
 export interface MonitoringArgs {
     /** The pinned-key connection to the host, from `hostConnection`. No default. */
@@ -24,6 +26,11 @@ export interface MonitoringArgs {
      * `monitoring.fallback.user` is set. Defaults to none.
      */
     relayPassword?: pulumi.Input<string>;
+    /**
+     * URL of the fallback webhook (`mailfort:alertWebhookUrl`), needed when
+     * `monitoring.fallback.kind` is `webhook`. Defaults to none.
+     */
+    webhookUrl?: pulumi.Input<string>;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -32,7 +39,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     /**
      * @param name The unique name of this component, e.g. `mx1-monitoring`.
-     * @param args The connection, the host, the stack config and the relay password.
+     * @param args The connection, the host, the stack config and the fallback's credentials.
      * @param opts Options for the component.
      */
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -61,13 +68,23 @@ function credentials(args: MonitoringArgs, parent: pulumi.Resource): HostFile[] 
         );
         return [];
     }
-    if (fallback.kind !== "relay" || fallback.user === undefined) return [];
+    if (fallback.kind === "webhook") {
+        if (args.webhookUrl === undefined) {
+            throw missingSecret(webhookUrlKey, "kind is webhook", parent);
+        }
+        return [webhookCredentialsFile(pulumi.secret(args.webhookUrl))];
+    }
+    if (fallback.user === undefined) return [];
     if (args.relayPassword === undefined) {
-        throw new pulumi.ResourceError(
-            `mailfort:monitoring.fallback.user is ${fallback.user} but no password is set: ` +
-                `pulumi config set --secret ${relayPasswordKey} <password>`,
-            parent,
-        );
+        throw missingSecret(relayPasswordKey, `user is ${fallback.user}`, parent);
     }
     return [relayCredentialsFile(fallback, pulumi.secret(args.relayPassword))];
+}
+
+function missingSecret(key: string, because: string, parent: pulumi.Resource) {
+    return new pulumi.ResourceError(
+        `mailfort:monitoring.fallback.${because} but mailfort:${key} is not set: ` +
+            `pulumi config set --secret ${key} <value>`,
+        parent,
+    );
 }

@@ -16,6 +16,7 @@ export const monitorScript = `${hostPaths.bin}/mailfort-monitor`;
 export const statusScript = `${hostPaths.bin}/mailfort-status`;
 export const monitoringConfPath = `${hostPaths.etc}/monitoring.conf`;
 export const relayNetrcPath = `${hostPaths.etc}/monitoring-relay.netrc`;
+export const webhookConfigPath = `${hostPaths.etc}/monitoring-webhook.curlrc`;
 export const cronPath = "/etc/cron.d/mailfort-monitoring";
 export const logrotatePath = "/etc/logrotate.d/mailfort-security";
 
@@ -31,7 +32,7 @@ const systemPaths = {
 
 const mailPorts = [25, 465, 587, 993];
 
-/** Every file the monitoring puts on a host, except the relay credentials (see below). */
+/** Every file the monitoring puts on a host, except the fallback's credentials (see below). */
 export function monitoringFiles(host: HostConfig, config: StackConfig): HostFile[] {
     return [
         { path: monitorScript, content: scriptText("mailfort-monitor"), mode: "0755" },
@@ -120,7 +121,7 @@ function transport(config: StackConfig): Record<string, string> {
         RELAY_URL: fallback?.kind === "relay" ? relayUrl(fallback) : "",
         RELAY_STARTTLS: fallback?.kind === "relay" && fallback.tls === "starttls" ? "yes" : "no",
         RELAY_NETRC: relayNetrcPath,
-        WEBHOOK_URL: fallback?.kind === "webhook" ? fallback.url : "",
+        WEBHOOK_CONFIG: webhookConfigPath,
     };
 }
 
@@ -151,6 +152,24 @@ export function renderNetrc(relay: Relay, password: string): string {
         );
     }
     return `machine ${relay.host} login ${relay.user ?? ""} password ${password}\n`;
+}
+
+/**
+ * The webhook URL as a curl config file (read with --config), so a token in the URL never sits
+ * on a command line or in the parameters file. Shipped as a secret, mode 0600.
+ */
+export function webhookCredentialsFile(url: pulumi.Output<string>): HostFile {
+    return {
+        path: webhookConfigPath,
+        content: url.apply(renderWebhookConfig),
+        mode: "0600",
+        secret: true,
+    };
+}
+
+export function renderWebhookConfig(url: string): string {
+    // The config loader already refused quotes, backslashes and spaces in the URL.
+    return `url = "${url}"\n`;
 }
 
 /**

@@ -108,6 +108,7 @@ export class MailHost extends pulumi.ComponentResource {
                     host,
                     config,
                     relayPassword: config.secrets.alertRelayPassword,
+                    webhookUrl: config.secrets.alertWebhookUrl,
                 },
                 { parent: this },
             );

@@ -82,14 +82,9 @@ const relaySchema = z.strictObject({
     tls: z.enum(["smtps", "starttls"]).default("smtps"),
 });
 
+/** A webhook; its URL usually carries a token, so it is the secret `mailfort:alertWebhookUrl`. */
 const webhookSchema = z.strictObject({
     kind: z.literal("webhook"),
-    // Limitation: the URL is plain config; a token in it is visible to anyone who reads the stack
-    // config (it never reaches a command line or a log on the host).
-    url: z
-        .string()
-        .regex(/^https:\/\//, "must be an https:// URL")
-        .regex(noSpaceOrQuote, "must be a URL without spaces or quotes"),
 });
 
 export const monitoringSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 
 import { ConfigError } from "../../config";
@@ -109,6 +110,29 @@ describe("stack config", () => {
         expect(() =>
             exampleConfig({ alertRelayPassword: undefined, monitoring: {} }),
         ).not.toThrow();
+    });
+
+    it("requires the webhook URL as a secret and checks it without repeating it", () => {
+        const webhook = { monitoring: { fallback: { kind: "webhook" } } };
+        expect(problemsOf(webhook)).toEqual([
+            {
+                key: "mailfort:alertWebhookUrl",
+                value: "(unset)",
+                message:
+                    "is required because mailfort:monitoring.fallback.kind is webhook: " +
+                    "pulumi config set --secret alertWebhookUrl <value>",
+            },
+        ]);
+        const plain = problemsOf({ ...webhook, alertWebhookUrl: "http://hooks.example.net/T0K" });
+        expect(plain).toEqual([
+            {
+                key: "mailfort:alertWebhookUrl",
+                value: "(value hidden)",
+                message: "must be an https:// URL without spaces, quotes or backslashes",
+            },
+        ]);
+        const config = exampleConfig({ ...webhook, alertWebhookUrl: "https://hooks.example.net/T" });
+        expect(pulumi.Output.isInstance(config.secrets.alertWebhookUrl)).toBe(true);
     });
 
     it("requires a repository and its secrets once backups are switched on", () => {

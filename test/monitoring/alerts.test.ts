@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { renderNetrc } from "../../components/monitoring";
+import { renderNetrc, renderWebhookConfig } from "../../components/monitoring";
 import { requireTools } from "../support/system";
 import { MonitorBox } from "./harness";
 import { certificateExpiringIn, localhostCertificate, Received, SmtpSink } from "./sink";
@@ -234,8 +234,12 @@ describe("the fallback webhook when the mail container is down (real HTTPS sink)
         keys = mkdtempSync(join(tmpdir(), "mfmon-keys-"));
         const certificate = localhostCertificate(keys);
         hook = await SmtpSink.startWebhook(certificate);
-        const fallback = { kind: "webhook", url: `https://localhost:${hook.port}/hooks/${token}` };
-        box = calmBox({}, { monitoring: { fallback } }, (made) => {
+        const url = `https://localhost:${hook.port}/hooks/${token}`;
+        const changes = { monitoring: { fallback: { kind: "webhook" } }, alertWebhookUrl: url };
+        box = calmBox({}, changes, (made) => {
+            const curlrc = join(made.root, "webhook.curlrc");
+            writeFileSync(curlrc, renderWebhookConfig(url), { mode: 0o600 });
+            made.set({ WEBHOOK_CONFIG: curlrc });
             made.env = { CURL_CA_BUNDLE: certificate[0] };
         });
         box.container("mailserver", "exited none 0");
@@ -262,5 +266,6 @@ describe("the fallback webhook when the mail container is down (real HTTPS sink)
         expect(alerts[0]!.json.text).toContain("Figures: total=4");
         expect(box.security()).toMatch(/ INFO mail sent transport=fallback:webhook /);
         expect(box.security()).not.toContain(token);
+        expect(readFileSync(box.conf, "utf8")).not.toContain(token);
     });
 });

@@ -19,6 +19,7 @@ import {
     renderLogrotate,
     renderMonitoringConf,
     shellQuote,
+    webhookConfigPath,
 } from "../../components/monitoring";
 import { parseInstallCommand } from "../../components/host";
 import { PreviewMocks } from "../../preview/mocks";
@@ -118,8 +119,8 @@ describe("monitoring.conf", () => {
             "mailfort:monitoring.thresholds.diskPercent", "fail must be at least warn"],
         [{ thresholds: { certificateDays: { warn: 5, fail: 10 } } },
             "mailfort:monitoring.thresholds.certificateDays", "fail must be at most warn"],
-        [{ fallback: { kind: "webhook", url: "http://hooks.example.net/x" } },
-            "mailfort:monitoring.fallback.url", "must be an https:// URL"],
+        [{ fallback: { kind: "webhook", url: "https://hooks.example.net/x" } },
+            "mailfort:monitoring.fallback", "has unknown key(s) url"],
     ])("refuses %j naming the key", (monitoring, key, message) => {
         let error: unknown;
         try {
@@ -162,13 +163,18 @@ describe("cron and logrotate entries", () => {
 });
 
 describe("the Monitoring component", () => {
-    async function shipped(changes: Record<string, unknown>, relayPassword?: string) {
+    async function shipped(
+        changes: Record<string, unknown>,
+        relayPassword?: string,
+        webhookUrl?: string,
+    ) {
         const mocks = new PreviewMocks();
         await pulumi.runtime.setMocks(mocks, "mailfort", "test", true);
         const config = exampleConfig(changes);
         const host = config.hosts[0]!;
         new Monitoring("mx1-monitoring", {
             connection: { host: host.ipv4, user: "deploy" }, host, config, relayPassword,
+            webhookUrl,
         });
         for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
         return mocks.recorded.filter((r) => r.type === "command:remote:Command").map((r) => ({
@@ -204,6 +210,21 @@ describe("the Monitoring component", () => {
         });
         for (const other of files.filter((f) => f.path !== relayNetrcPath)) {
             expect(JSON.stringify(other)).not.toContain(secret);
+        }
+    });
+
+    it("ships the webhook URL only in a 0600 curl config file with logging off", async () => {
+        const url = "https://hooks.example.net/services/T0KEN-3c9e";
+        const files = await shipped(
+            { monitoring: { fallback: { kind: "webhook" } }, alertWebhookUrl: url },
+            undefined,
+            url,
+        );
+        const curlrc = files.find((f) => f.path === webhookConfigPath);
+        expect(curlrc).toMatchObject({ mode: "0600", logging: "none" });
+        expect(JSON.stringify(curlrc!.stdin)).toContain(`url = \\"${url}\\"`);
+        for (const other of files.filter((f) => f.path !== webhookConfigPath)) {
+            expect(JSON.stringify(other)).not.toContain("T0KEN-3c9e");
         }
     });
 
