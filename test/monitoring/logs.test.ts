@@ -3,7 +3,8 @@
  * top sources, incremental reading (a second run sees nothing new, history is never re-read),
  * rotation, unfinished lines. What a run costs is the monitoring-cost benchmark's business.
  */
-import { appendFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, readdirSync, renameSync } from "node:fs";
+import { truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -122,6 +123,41 @@ describe("mailfort-monitor on fixture logs (Docker CLI: the test stand-in)", () 
 
         expect(totals(box.security())).toEqual(fixtureTotals);
         expect(lastLogged(box.security(), "failed-logins").figures.total).toBe("0");
+    });
+
+    it("loses nothing and counts nothing twice across copytruncate, as DMS rotates mail.log", () => {
+        const mail = fixture("mail.log").split(/(?<=\n)/);
+        appendFileSync(box.mailLog, mail.slice(0, 9).join(""));
+        box.run("run");
+
+        // logrotate's copytruncate: copy the whole file to .1, then empty the original in place.
+        appendFileSync(box.mailLog, mail.slice(9, 20).join(""));
+        copyFileSync(box.mailLog, `${box.mailLog}.1`);
+        truncateSync(box.mailLog, 0);
+        appendFileSync(box.mailLog, mail.slice(20).join(""));
+        const outcome = box.run("run");
+        box.run("run");
+
+        expect(outcome.stderr).not.toMatch(/rotated/);
+        // Only mail.log changed hands here; auth.log's six SSH failures were never written.
+        expect(totals(box.security())).toEqual({
+            ...fixtureTotals, "failed-logins.total": 10, "failed-logins.ssh": 0,
+        });
+    });
+
+    it("reads no stranger's file as the rest of the log after a truncation", () => {
+        const mail = fixture("mail.log").split(/(?<=\n)/);
+        appendFileSync(box.mailLog, mail.slice(0, 9).join(""));
+        box.run("run");
+
+        // A .1 that is not a copy of what was read: reading it from the offset would count junk.
+        writeFileSync(`${box.mailLog}.1`, mail.slice(9).join("").replace(/^Dec/gm, "Nov"));
+        truncateSync(box.mailLog, 0);
+        const outcome = box.run("run");
+
+        expect(outcome.stderr).toMatch(/WARN .*mail\.log\.1 is not the file read last time/);
+        expect(lastLogged(box.security(), "failed-logins").figures.total).toBe("0");
+        expect(lastLogged(box.security(), "mail-volume").figures).toMatchObject({ in: "0" });
     });
 
     it("leaves a line the daemon has not finished for the next run", () => {
