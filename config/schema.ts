@@ -96,7 +96,8 @@ const mailSchema = z.strictObject({
         .string()
         .regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_+-]+)$/)
         .default("UTC"),
-    ipv6: z.boolean().default(false),
+    /** Postfix and Dovecot answer on IPv6 too, on hosts that have an `ipv6` address. */
+    ipv6: z.boolean().default(true),
 });
 
 const certbotSchema = z.strictObject({

@@ -3,3 +3,4 @@ export type { Connection, DockerHost } from "./connection";
 export { filesDigest, HostFiles, installCommand, parseInstallCommand } from "./files";
 export type { HostFile, HostFilesArgs } from "./files";
 export { hostPaths, mailVolumes } from "./paths";
+export { publishedPorts } from "./ports";

@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
-import { Connection, DockerHost, HostFiles, hostPaths, mailVolumes } from "../host";
+import { Connection, DockerHost, HostFiles, hostPaths, mailVolumes, publishedPorts } from "../host";
 import type { AccountCredential } from "./accounts";
 import { environmentList, mailserverEnvironment } from "./environment";
 import { creationFiles, liveFiles } from "./files";
@@ -121,7 +121,8 @@ export function containerSettings(host: HostConfig, config: StackConfig) {
         name: "mailserver",
         hostname: host.hostname,
         envs: environmentList(mailserverEnvironment(host, config)),
-        ports: mailPorts.map((port) => ({ internal: port, external: port, protocol: "tcp" })),
+        // Postfix and Dovecot listen on IPv6 only with mail.ipv6 (POSTFIX_INET_PROTOCOLS).
+        ports: publishedPorts(mailPorts, config.mail.ipv6 && host.ipv6 !== undefined),
         volumes: [
             { volumeName: mailVolumes.data, containerPath: "/var/mail" },
             { volumeName: mailVolumes.state, containerPath: "/var/mail-state" },

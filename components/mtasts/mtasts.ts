@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
-import { Connection, DockerHost, HostFiles, hostPaths } from "../host";
+import { Connection, DockerHost, HostFiles, hostPaths, publishedPorts } from "../host";
 import { nginxFiles, policyFiles } from "./files";
 import { mtaStsPaths } from "./paths";
 
@@ -69,7 +69,8 @@ export class MtaSts extends pulumi.ComponentResource {
                 name: "mta-sts",
                 image: image.imageId,
                 command: ["/bin/sh", "-c", serveAndReload()],
-                ports: [{ internal: 443, external: 443, protocol: "tcp" }],
+                // nginx listens on [::]:443 when the host has IPv6 (sites.ts).
+                ports: publishedPorts([443], host.ipv6 !== undefined),
                 volumes: [
                     {
                         hostPath: `${mtaStsPaths.config}/nginx.conf`,

@@ -67,17 +67,34 @@ describe("mail container environment", () => {
         }
     });
 
-    it("listens on IPv6 only when the host has an address and config asks for it", () => {
-        expect(env.POSTFIX_INET_PROTOCOLS).toBe("ipv4");
-        const withV6 = exampleConfig({ mail: { ipv6: true } });
-        expect(mailserverEnvironment(withV6.hosts[0]!, withV6).POSTFIX_INET_PROTOCOLS).toBe("all");
+    it("listens on IPv6 when the host has an address, unless config turns it off", () => {
+        expect(host.ipv6).toBe("2001:db8::10");
+        expect(env.POSTFIX_INET_PROTOCOLS).toBe("all");
+        expect(env.DOVECOT_INET_PROTOCOLS).toBe("all");
+        const v4Only = exampleConfig({ mail: { ipv6: false } });
+        const v4Env = mailserverEnvironment(v4Only.hosts[0]!, v4Only);
+        expect([v4Env.POSTFIX_INET_PROTOCOLS, v4Env.DOVECOT_INET_PROTOCOLS]).toEqual([
+            "ipv4",
+            "ipv4",
+        ]);
+        expect(containerSettings(v4Only.hosts[0]!, v4Only).ports.map((p) => p.ip)).toEqual(
+            ["0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0"],
+        );
+        const noV6Host = exampleConfig({
+            hosts: [{ ...exampleValue<Record<string, unknown>[]>("hosts")[0], ipv6: undefined }],
+        });
+        const noV6Env = mailserverEnvironment(noV6Host.hosts[0]!, noV6Host);
+        expect(noV6Env.POSTFIX_INET_PROTOCOLS).toBe("ipv4");
     });
 
     it("publishes the mail ports and nothing else", () => {
         const settings = containerSettings(host, config);
         expect(settings.name).toBe("mailserver");
-        expect(settings.ports.map((p) => p.external)).toEqual([...mailPorts]);
-        expect(settings.ports.map((p) => p.external)).toEqual([25, 465, 587, 993]);
+        // Each port on IPv4 and, since the example host has IPv6, on `::` as well.
+        expect(settings.ports.map((p) => `${p.ip} ${p.external}:${p.internal}`)).toEqual(
+            mailPorts.flatMap((port) => [`0.0.0.0 ${port}:${port}`, `:: ${port}:${port}`]),
+        );
+        expect([...mailPorts]).toEqual([25, 465, 587, 993]);
         expect(settings.volumes).toContainEqual({
             hostPath: "/opt/mailfort/letsencrypt",
             containerPath: "/etc/letsencrypt",
