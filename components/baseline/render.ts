@@ -124,6 +124,7 @@ export function renderBaselineConf(host: HostConfig): string {
     return [
         "# Parameters of mailfort-baseline, rendered by mailfort.",
         `MAIL_HOSTNAME=${host.hostname}`,
+        `DOCKER_USER=${host.ssh.user}`,
         `SECURITY_LOG=${hostPaths.securityLog}`,
         "",
     ].join("\n");

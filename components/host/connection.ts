@@ -52,6 +52,9 @@ export function dockerProvider(
         {
             host: `ssh://${host.ssh.user}@${host.ipv4}:${host.ssh.port}`,
             sshOpts: dockerSshOptions(host),
+            // On a fresh VPS the engine does not exist until the baseline installs it; every
+            // Docker resource waits for that, but the provider's own check at start would not.
+            disableDockerDaemonCheck: true,
         },
         { parent },
     );

@@ -42,9 +42,12 @@ export class MailHost extends pulumi.ComponentResource {
             { connection, host, config },
             { parent: this },
         );
+        // Every other part may install packages: they wait for the baseline's apt runs, since two
+        // apt-get runs at once fail on the dpkg lock.
+        const afterBaseline = { parent: this, dependsOn: baseline.ready };
         // Published ports bypass UFW: containers publish only once mailfort's table holds them.
         const firewall = config.services.firewall
-            ? new Firewall(`${name}-firewall`, { connection, host, config }, { parent: this })
+            ? new Firewall(`${name}-firewall`, { connection, host, config }, afterBaseline)
             : undefined;
         const docker: DockerHost = {
             provider: dockerProvider(`${name}-docker`, host, this),
@@ -52,7 +55,7 @@ export class MailHost extends pulumi.ComponentResource {
         };
 
         if (config.services.sshHardening) {
-            new Sshd(`${name}-sshd`, { connection, host, config }, { parent: this });
+            new Sshd(`${name}-sshd`, { connection, host, config }, afterBaseline);
         }
 
         const certbot = new Certbot(
@@ -97,7 +100,7 @@ export class MailHost extends pulumi.ComponentResource {
         );
 
         if (config.services.fail2ban) {
-            new Fail2Ban(`${name}-fail2ban`, { connection, host, config }, { parent: this });
+            new Fail2Ban(`${name}-fail2ban`, { connection, host, config }, afterBaseline);
         }
 
         if (config.services.monitoring) {
@@ -114,7 +117,7 @@ export class MailHost extends pulumi.ComponentResource {
             );
         }
 
-        if (config.services.backups) backups(name, connection, host, config, this);
+        if (config.services.backups) backups(name, connection, host, config, afterBaseline);
 
         this.registerOutputs({});
     }
@@ -125,7 +128,7 @@ function backups(
     connection: Connection,
     host: HostConfig,
     config: StackConfig,
-    parent: pulumi.Resource,
+    opts: pulumi.ComponentResourceOptions,
 ): Backups {
     const { resticPassword, resticS3AccessKeyId, resticS3SecretAccessKey } = config.secrets;
     if (!resticPassword) throw new Error("mailfort:resticPassword is required for backups");
@@ -139,6 +142,6 @@ function backups(
             s3AccessKeyId: resticS3AccessKeyId,
             s3SecretAccessKey: resticS3SecretAccessKey,
         },
-        { parent },
+        opts,
     );
 }
