@@ -136,12 +136,14 @@ describe("stack config", () => {
     });
 
     it("requires a repository and its secrets once backups are switched on", () => {
-        const problems = problemsOf({ services: { backups: true } });
+        const unset = { backups: undefined, resticPassword: undefined };
+        const problems = problemsOf({ ...unset, services: { backups: true } });
         expect(problems.map((p) => p.key)).toEqual([
             "mailfort:backups.repository",
             "mailfort:resticPassword",
         ]);
         const s3 = problemsOf({
+            ...unset,
             services: { backups: true },
             backups: { repository: "s3:s3.example.net/mail/mx1" },
         });
