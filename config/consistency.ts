@@ -12,6 +12,7 @@ export function checkConsistency(stack: ParsedStack): ConfigProblem[] {
             stack.hosts.map((h) => h.hostname),
             "hostname",
         ),
+        ...sharedFirstLabels(stack),
         ...duplicates(
             "domains",
             stack.domains.map((d) => d.name),
@@ -25,7 +26,46 @@ export function checkConsistency(stack: ParsedStack): ConfigProblem[] {
         ...hostsInZones(stack),
         ...addressesInDomains(stack),
         ...backupRepository(stack),
+        ...firewallExceptions(stack),
     ];
+}
+
+/** Exceptions may not re-open what the stack opens by itself: SSH, and HTTPS for MTA-STS. */
+function firewallExceptions(stack: ParsedStack): ConfigProblem[] {
+    const sshPorts = new Set(stack.hosts.map((h) => h.ssh.port));
+    return stack.firewall.exceptions.flatMap((exception, index) => {
+        const key = `mailfort:firewall.exceptions[${index}].port`;
+        const value = String(exception.port);
+        if (exception.protocol !== "tcp") return [];
+        if (sshPorts.has(exception.port)) {
+            return [{ key, value, message: "is an SSH port, always open; remove the exception" }];
+        }
+        if (exception.port === 443 && stack.services.mtaSts) {
+            const message =
+                "is opened for the MTA-STS endpoint while mailfort:services.mtaSts is true; " +
+                "remove the exception";
+            return [{ key, value, message }];
+        }
+        return [];
+    });
+}
+
+/** Each host's resources are named after the first label of its host name. */
+function sharedFirstLabels(stack: ParsedStack): ConfigProblem[] {
+    const labels = stack.hosts.map((h) => h.hostname.split(".")[0] ?? h.hostname);
+    return stack.hosts.flatMap((host, index) => {
+        const first = labels.indexOf(labels[index]!);
+        if (first === index || stack.hosts[first]?.hostname === host.hostname) return [];
+        return [
+            {
+                key: `mailfort:hosts[${index}].hostname`,
+                value: JSON.stringify(host.hostname),
+                message:
+                    `must not start with the same label as hosts[${first}] ` +
+                    `(${stack.hosts[first]?.hostname}): each host's resources are named after it`,
+            },
+        ];
+    });
 }
 
 function backupRepository(stack: ParsedStack): ConfigProblem[] {

@@ -93,18 +93,64 @@ export type ConfigSource = (key: string) => string | undefined;
 export const pulumiConfigSource: ConfigSource = (key) =>
     pulumi.runtime.getConfig(`${namespace}:${key}`);
 
-export function loadStackConfig(source: ConfigSource = pulumiConfigSource): StackConfig {
+/** The `mailfort:` keys the stack sets, without the namespace. */
+export type ConfigKeyList = () => string[];
+
+export const pulumiConfigKeys: ConfigKeyList = () =>
+    Object.keys(pulumi.runtime.allConfig())
+        .filter((key) => key.startsWith(`${namespace}:`))
+        .map((key) => key.slice(namespace.length + 1));
+
+/**
+ * @param source Where values come from; Pulumi's config by default.
+ * @param keys Which keys the stack sets, to refuse misspelt ones; Pulumi's config by default.
+ */
+export function loadStackConfig(
+    source: ConfigSource = pulumiConfigSource,
+    keys: ConfigKeyList = pulumiConfigKeys,
+): StackConfig {
     const problems: ConfigProblem[] = [];
     const raw = readRaw(source, problems);
     const result = stackSchema.safeParse(raw);
     if (!result.success) {
+        problems.push(...unknownKeys(keys(), raw));
         problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
         throw new ConfigError(problems);
     }
+    problems.push(...unknownKeys(keys(), raw));
     problems.push(...checkConsistency(result.data));
     const secrets = readSecrets(source, result.data, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     return deepFreeze({ ...result.data, secrets });
+}
+
+/** A misspelt key would otherwise be ignored, and its hardened default used in silence. */
+function unknownKeys(present: string[], raw: Record<string, unknown>): ConfigProblem[] {
+    const known = new Set<string>([
+        ...configKeys,
+        accountPasswordsKey,
+        ...Object.keys(optionalSecrets),
+        ...privateKeyNames(raw),
+    ]);
+    return present
+        .filter((key) => !known.has(key))
+        .map((key) => ({
+            key: `${namespace}:${key}`,
+            value: "(set)",
+            message:
+                "is not a mailfort config key; check the spelling against the README " +
+                `(config keys: ${configKeys.join(", ")})`,
+        }));
+}
+
+/** The secret keys `hosts[].ssh.privateKeyConfigKey` names, read before the schema checks it. */
+function privateKeyNames(raw: Record<string, unknown>): string[] {
+    const hosts = Array.isArray(raw["hosts"]) ? (raw["hosts"] as unknown[]) : [];
+    const named = hosts.map((host) => {
+        const ssh = (host as { ssh?: { privateKeyConfigKey?: unknown } } | null)?.ssh;
+        return typeof ssh?.privateKeyConfigKey === "string" ? ssh.privateKeyConfigKey : undefined;
+    });
+    return ["sshPrivateKey", ...named.filter((name): name is string => name !== undefined)];
 }
 
 function readRaw(source: ConfigSource, problems: ConfigProblem[]): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { firewallSchema } from "./sections/firewall";
 import { monitoringSchema } from "./sections/monitoring";
 import { mtaStsSchema } from "./sections/mtasts";
 import {
+    cidr,
     dnsName,
     duration,
     emailAddress,
@@ -159,7 +160,7 @@ export const stackSchema = z.strictObject({
     dkim: dkimSchema.default({}),
     dns: dnsSchema.default({}),
     services: servicesSchema.default({}),
-    trustedNetworks: z.array(z.string()).default([]),
+    trustedNetworks: z.array(cidr).default([]),
     firewall: firewallSchema.default({}),
     fail2ban: fail2banSchema.default({}),
     monitoring: monitoringSchema.default({}),

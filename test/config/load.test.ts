@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 
 import { ConfigError } from "../../config";
-import { exampleConfig, exampleValue } from "../support/stack";
+import { exampleConfig, exampleRaw, exampleValue } from "../support/stack";
 
 function problemsOf(changes: Record<string, unknown>) {
     try {
@@ -112,6 +112,70 @@ describe("stack config", () => {
         ).not.toThrow();
     });
 
+    it("refuses a misspelt key instead of using the default in silence", () => {
+        const problems = problemsOf({ dmarcc: { policy: "none" } });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatchObject({ key: "mailfort:dmarcc", value: "(set)" });
+        expect(problems[0]?.message).toMatch(/^is not a mailfort config key; .*\bdmarc\b/);
+        // Reported with schema errors too, so one preview lists everything.
+        const both = problemsOf({ dmarcc: {}, dkim: { keyBits: 1024 } });
+        expect(both.map((p) => p.key).sort()).toEqual(["mailfort:dkim.keyBits", "mailfort:dmarcc"]);
+    });
+
+    it("knows the secret keys that hosts[].ssh.privateKeyConfigKey names", () => {
+        const hosts = exampleValue<Record<string, Record<string, unknown>>[]>("hosts");
+        const renamed = [{ ...hosts[0], ssh: { ...hosts[0]!.ssh, privateKeyConfigKey: "mx1Key" } }];
+        const key = exampleRaw().sshPrivateKey;
+        expect(() => exampleConfig({ hosts: renamed, mx1Key: key })).not.toThrow();
+    });
+
+    it("checks trusted networks and firewall exceptions before any resource", () => {
+        const problems = problemsOf({
+            trustedNetworks: ["198.51.100.0/24", "office"],
+            firewall: { exceptions: [{ port: 22, protocol: "tcp", name: "ssh-again" }] },
+        });
+        expect(problems).toEqual([
+            {
+                key: "mailfort:trustedNetworks[1]",
+                value: '"office"',
+                message: "must be an address or CIDR such as 198.51.100.0/24",
+            },
+        ]);
+        const clash = problemsOf({
+            firewall: { exceptions: [{ port: 22, protocol: "tcp", name: "ssh-again" }] },
+        });
+        expect(clash).toEqual([
+            {
+                key: "mailfort:firewall.exceptions[0].port",
+                value: "22",
+                message: "is an SSH port, always open; remove the exception",
+            },
+        ]);
+        const https = problemsOf({
+            firewall: { exceptions: [{ port: 443, protocol: "tcp", name: "web" }] },
+        });
+        expect(https[0]?.message).toMatch(/MTA-STS endpoint while mailfort:services.mtaSts/);
+    });
+
+    it("refuses two hosts whose resources would share a name", () => {
+        const hosts = exampleValue<Record<string, unknown>[]>("hosts");
+        const twin = { ...hosts[0], hostname: "mail.example.org", ipv4: "203.0.113.11" };
+        const domains = [
+            ...exampleValue<unknown[]>("domains"),
+            { name: "example.org", cloudflareZoneId: "fedcba9876543210fedcba9876543210" },
+        ];
+        const problems = problemsOf({ domains, hosts: [hosts[0], twin] });
+        expect(problems).toEqual([
+            {
+                key: "mailfort:hosts[1].hostname",
+                value: '"mail.example.org"',
+                message:
+                    "must not start with the same label as hosts[0] (mail.example.com): " +
+                    "each host's resources are named after it",
+            },
+        ]);
+    });
+
     it("requires the webhook URL as a secret and checks it without repeating it", () => {
         const webhook = { monitoring: { fallback: { kind: "webhook" } } };
         expect(problemsOf(webhook)).toEqual([
@@ -131,7 +195,10 @@ describe("stack config", () => {
                 message: "must be an https:// URL without spaces, quotes or backslashes",
             },
         ]);
-        const config = exampleConfig({ ...webhook, alertWebhookUrl: "https://hooks.example.net/T" });
+        const config = exampleConfig({
+            ...webhook,
+            alertWebhookUrl: "https://hooks.example.net/T",
+        });
         expect(pulumi.Output.isInstance(config.secrets.alertWebhookUrl)).toBe(true);
     });
 

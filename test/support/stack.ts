@@ -20,22 +20,29 @@ export function exampleRaw(): Record<string, string> {
     );
 }
 
+/** Raw values of the example with `changes` applied on top (undefined deletes a key). */
+function rawWith(changes: Record<string, unknown>): Record<string, string> {
+    const raw: Record<string, string> = { ...exampleRaw() };
+    for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) delete raw[key];
+        else raw[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return raw;
+}
+
 /** A source over raw values, with `changes` applied on top (undefined deletes a key). */
 export function sourceWith(changes: Record<string, unknown> = {}): ConfigSource {
-    const raw: Record<string, string | undefined> = { ...exampleRaw() };
-    for (const [key, value] of Object.entries(changes)) {
-        raw[key] =
-            value === undefined
-                ? undefined
-                : typeof value === "string"
-                  ? value
-                  : JSON.stringify(value);
-    }
+    const raw = rawWith(changes);
     return (key) => raw[key];
 }
 
+/** The example stack's config with `changes`; only the keys it then sets count as set. */
 export function exampleConfig(changes: Record<string, unknown> = {}): StackConfig {
-    return loadStackConfig(sourceWith(changes));
+    const raw = rawWith(changes);
+    return loadStackConfig(
+        (key) => raw[key],
+        () => Object.keys(raw),
+    );
 }
 
 /** The example's value of a structured key, parsed, for tests that change one field of it. */
@@ -52,6 +59,14 @@ export const operatorKey =
  * tests that want every default; `overrides` replaces whole keys.
  */
 export function minimalSource(overrides: Record<string, unknown> = {}): ConfigSource {
+    const values = minimalValues(overrides);
+    return (key) => {
+        const value = values[key];
+        return value === undefined ? undefined : String(value);
+    };
+}
+
+function minimalValues(overrides: Record<string, unknown>): Record<string, string> {
     const values: Record<string, unknown> = {
         domains: [{ name: "example.com", cloudflareZoneId: "0123456789abcdef0123456789abcdef" }],
         hosts: [
@@ -66,13 +81,14 @@ export function minimalSource(overrides: Record<string, unknown> = {}): ConfigSo
         sshd: { authorizedKeys: [operatorKey] },
         ...overrides,
     };
-    return (key) => {
-        if (key === "sshPrivateKey") return "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n";
-        const value = values[key];
-        return value === undefined ? undefined : JSON.stringify(value);
+    const set = Object.entries(values).filter(([, value]) => value !== undefined);
+    return {
+        ...Object.fromEntries(set.map(([key, value]) => [key, JSON.stringify(value)])),
+        sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n",
     };
 }
 
 export function minimalConfig(overrides: Record<string, unknown> = {}): StackConfig {
-    return loadStackConfig(minimalSource(overrides));
+    const values = minimalValues(overrides);
+    return loadStackConfig(minimalSource(overrides), () => Object.keys(values));
 }
