@@ -66,7 +66,8 @@ if (!corpusPresent()) {
         it("did not run: upstream's sample corpus is missing", () => {
             const message = `upstream corpus not found at ${corpusDir()}; set ` +
                 "MAILFORT_F2B_CORPUS to a copy of fail2ban/tests/files/logs to run this suite";
-            if (process.env.CI) throw new Error(`${message} (required in CI)`);
+            // .ci/run has the corpus beside the clone and insists; a user's clone may not.
+            if (process.env.MAILFORT_REQUIRE_CORPUS) throw new Error(`${message} (required)`);
             console.warn(`fail2ban corpus suite DID NOT RUN: ${message}`);
         });
     });
