@@ -165,11 +165,15 @@ export class Certbot extends pulumi.ComponentResource {
             },
         );
 
+        // A new name (MTA-STS switched on, a domain added) must be on the certificate before the
+        // containers that serve it start; a changed trigger runs the wait again.
+        const names = certificateNames(host, config);
         this.certificateReady = new command.remote.Command(
             `${name}-first-certificate`,
             {
                 connection: args.connection,
-                create: waitForFileCommand(certificatePath(host), 900),
+                create: waitForCertificateCommand(certificatePath(host), names, 900),
+                triggers: [names.join(",")],
             },
             { parent: this, dependsOn: [container] },
         );
@@ -178,12 +182,18 @@ export class Certbot extends pulumi.ComponentResource {
     }
 }
 
-/** Polls for a file with a bounded wait; fails with a hint when it never appears. */
-export function waitForFileCommand(path: string, seconds: number): string {
+/**
+ * Polls, with a bounded wait, until the certificate exists and names every one of `names` (its
+ * subjectAltName, read with the host's openssl); fails with a hint when it never does.
+ */
+export function waitForCertificateCommand(path: string, names: string[], seconds: number): string {
     const tries = Math.ceil(seconds / 5);
+    const sans = `openssl x509 -in ${path} -noout -ext subjectAltName 2>/dev/null | tr -d " "`;
+    const hasAll = names.map((n) => `printf "%s" "$s" | tr "," "\\n" | grep -qxF DNS:${n}`);
+    const covered = `[ -s ${path} ] && s=$(${sans}) && ${hasAll.join(" && ")}`;
     return (
-        `sudo /bin/sh -c 'i=0; while [ ! -s ${path} ]; do i=$((i+1)); ` +
-        `if [ $i -gt ${tries} ]; then echo "no ${path} after ${seconds}s: ` +
-        `see docker logs certbot-mailserver" >&2; exit 1; fi; sleep 5; done'`
+        `sudo /bin/sh -c 'i=0; until ${covered}; do i=$((i+1)); ` +
+        `if [ $i -gt ${tries} ]; then echo "no certificate for ${names.join(" ")} at ${path} ` +
+        `after ${seconds}s: see docker logs certbot-mailserver" >&2; exit 1; fi; sleep 5; done'`
     );
 }

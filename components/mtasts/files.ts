@@ -31,3 +31,29 @@ export function policyFiles(config: StackConfig): HostFile[] {
         ),
     ];
 }
+
+export const nginxLogrotatePath = "/etc/logrotate.d/mailfort-nginx";
+
+/**
+ * Daily rotation of the endpoint's logs, which nginx writes to the host through a bind mount.
+ * nginx keeps writing to the renamed file until told to reopen; delaycompress leaves the newest
+ * rotated file plain for Fail2Ban to finish reading.
+ */
+export function nginxLogRotation(): HostFile {
+    const content = [
+        `${mtaStsPaths.logs}/*.log {`,
+        "    daily",
+        "    rotate 14",
+        "    compress",
+        "    delaycompress",
+        "    missingok",
+        "    notifempty",
+        "    sharedscripts",
+        "    postrotate",
+        "        docker exec mta-sts nginx -s reopen >/dev/null 2>&1 || true",
+        "    endscript",
+        "}",
+        "",
+    ].join("\n");
+    return { path: nginxLogrotatePath, content, mode: "0644" };
+}

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { HostConfig, StackConfig } from "../../config";
 import { Connection, DockerHost, HostFiles, hostPaths, publishedPorts } from "../host";
-import { nginxFiles, policyFiles } from "./files";
+import { nginxFiles, nginxLogRotation, policyFiles } from "./files";
 import { mtaStsPaths } from "./paths";
 
 export const nginxImage = (config: StackConfig) => `nginx:${config.mtaSts.nginxImageTag}`;
@@ -23,6 +23,8 @@ export interface MtaStsArgs {
     docker: DockerHost;
     /** Resources the container waits for: the certificate naming `mta-sts.<domain>`. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /** Names on the certificate nginx serves; nginx reads it at start. No default. */
+    certificateNames: string[];
 }
 
 export class MtaSts extends pulumi.ComponentResource {
@@ -49,7 +51,8 @@ export class MtaSts extends pulumi.ComponentResource {
             `${name}-policy`,
             {
                 connection: args.connection,
-                files: policyFiles(config),
+                // Neither the policy nor the log rotation needs nginx to restart.
+                files: [...policyFiles(config), nginxLogRotation()],
             },
             { parent: this },
         );
@@ -98,6 +101,9 @@ export class MtaSts extends pulumi.ComponentResource {
                     { label: "mailfort.role", value: "mta-sts" },
                     // nginx reads its config at start: a changed file restarts the endpoint.
                     { label: "mailfort.files-digest", value: files.digest },
+                    // nginx reads its certificate at start too: new names restart it after the
+                    // wait for the certificate that carries them.
+                    { label: "mailfort.certificate-names", value: args.certificateNames.join(",") },
                 ],
                 restart: "unless-stopped",
                 capabilities: { drops: ["NET_RAW", "MKNOD", "SETFCAP", "AUDIT_WRITE"] },

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostConfig, StackConfig } from "../../config";
 import { Backups } from "../backups";
 import { Baseline } from "../baseline";
-import { Certbot } from "../certbot";
+import { Certbot, certificateNames } from "../certbot";
 import { Fail2Ban } from "../fail2ban";
 import { Firewall } from "../firewall";
 import { Connection, DockerHost, dockerProvider, hostConnection } from "../host";
@@ -80,6 +80,7 @@ export class MailHost extends pulumi.ComponentResource {
                     config,
                     docker,
                     dependsOn: [certbot.certificateReady],
+                    certificateNames: certificateNames(host, config),
                 },
                 { parent: this },
             );
