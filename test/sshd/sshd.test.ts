@@ -232,10 +232,34 @@ describe("the apply script's guards", () => {
         waitForKeyLogin(deployUser);
         expect(fs.readFileSync(path.join(lab.root, "security.log"), "utf8"))
             .toContain("WARN mailfort-sshd: no confirmation within 3s");
-        // A late confirmation (the deployer's client retrying) must report the rollback.
+        // A late confirmation (the deployer's client retrying) must report the rollback, and
+        // apply the change again under a new guard, since Pulumi will not rerun `apply`.
         const late = applyScript("confirm");
         expect(late.status).not.toBe(0);
         expect(late.stderr).toContain("was rolled back");
+        expect(late.stderr).toContain("the next pulumi up confirms it over a new connection");
+        expect(installedDropin()).toContain("MaxAuthTries 2");
+        waitFor("the new guard to restore the drop-in", () => installedDropin() === before,
+            (guardSeconds + 5) * 1000);
+        waitForKeyLogin(deployUser);
+    });
+
+    it("recovers from a rollback that a lost connection caused: the next confirm keeps it", () => {
+        stageRendered(deployUser, { maxAuthTries: 4 });
+        expect(applyScript("apply").status).toBe(0);
+        // The confirming connection was lost: nothing confirms, and the guard fires.
+        waitFor("the guard to fire without a confirmation", () =>
+            fs.existsSync(path.join(lab.root, "state", "rolled-back")), (guardSeconds + 5) * 1000);
+        expect(installedDropin()).not.toContain("MaxAuthTries 4");
+
+        const retried = applyScript("confirm");
+        expect(retried.status).not.toBe(0);
+        expect(installedDropin()).toContain("MaxAuthTries 4");
+        waitForKeyLogin(deployUser);
+        expect(applyScript("confirm").status).toBe(0);
+        sleep((guardSeconds + 2) * 1000);
+        expect(installedDropin()).toContain("MaxAuthTries 4");
+        expect(effective(deployUser)).toContain("\nmaxauthtries 4\n");
     });
 
     it("keeps a confirmed change past the guard's deadline", () => {
