@@ -13,7 +13,15 @@ import {
     postfixVirtualCf,
 } from "./accounts";
 import { dkimHostKeyPath, dkimSigningConf } from "./dkim";
-import { dovecotCf, postfixMainCf, postfixMasterCf } from "./overrides";
+import {
+    dovecotCf,
+    heloAccessFile,
+    heloAccessMap,
+    postfixMainCf,
+    postfixMasterCf,
+    stackClientsCidr,
+    stackClientsFile,
+} from "./overrides";
 
 const dir = hostPaths.dmsConfig;
 
@@ -25,6 +33,9 @@ export function creationFiles(
 ): HostFile[] {
     return [
         { path: `${dir}/postfix-main.cf`, content: postfixMainCf(host, config) },
+        // Maps postfix-main.cf names; smtpd reads them when it starts.
+        { path: `${dir}/${heloAccessFile}`, content: heloAccessMap(config) },
+        { path: `${dir}/${stackClientsFile}`, content: stackClientsCidr(config) },
         { path: `${dir}/postfix-master.cf`, content: postfixMasterCf() },
         { path: `${dir}/dovecot.cf`, content: dovecotCf() },
         { path: `${dir}/rspamd/override.d/dkim_signing.conf`, content: dkimSigningConf(config) },

@@ -5,16 +5,25 @@
  */
 import type { HostConfig, StackConfig } from "../../config";
 
+/** The DMS config folder as the container mounts it; Postfix reads the maps from there. */
+export const dmsConfigInContainer = "/tmp/docker-mailserver";
+/** HELO names and address literals of our own hosts, refused from anyone else. */
+export const heloAccessFile = "mailfort-helo-access.cf";
+/** The addresses of the stack's hosts, which may announce their own names (backup MX). */
+export const stackClientsFile = "mailfort-stack-clients.cidr";
+
 export function postfixMainCf(host: HostConfig, config: StackConfig): string {
     const limits = config.mail.clientLimits;
     const lines = [
         "# Rendered by mailfort. DMS appends these settings to its own main.cf at container start.",
         "",
-        "# HELO/EHLO: require one, and refuse syntactically invalid or non-FQDN names.",
-        "# Unknown (no DNS) HELO names are scored by Rspamd's hfilter instead of rejected:",
-        "# too many legitimate corporate servers would bounce.",
+        "# HELO/EHLO: require one; refuse our own names and addresses from anyone but our users",
+        "# and our hosts, and syntactically invalid or non-FQDN names. Unknown (no DNS) HELO names",
+        "# are scored by Rspamd's hfilter instead: too many corporate servers would bounce.",
         "smtpd_helo_required = yes",
         "smtpd_helo_restrictions = permit_mynetworks, permit_sasl_authenticated, " +
+            `check_client_access cidr:${dmsConfigInContainer}/${stackClientsFile}, ` +
+            `check_helo_access texthash:${dmsConfigInContainer}/${heloAccessFile}, ` +
             "reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname",
         "",
         "# Per-client limits enforced by anvil, counted over one minute.",
@@ -35,6 +44,50 @@ export function postfixMainCf(host: HostConfig, config: StackConfig): string {
         "smtp_tls_loglevel = 1",
     ];
     return [...lines, ...backupRelay(host, config), ""].join("\n");
+}
+
+/**
+ * The check_helo_access map: a client that announces one of the stack's host names, or one of
+ * their addresses as an address literal (RFC 5321 4.1.3: `[203.0.113.10]`, `[IPv6:2001:db8::10]`),
+ * is forging; honest MTAs announce their own name. Postfix logs the refusal as
+ * `554 5.7.1 <name>: Helo command rejected: <text>`, which the postfix-helo jail bans.
+ * texthash needs no postmap; Postfix lower-cases keys and lookups, and a name also matches its
+ * subdomains (parent_domain_matches_subdomains).
+ *
+ * Limitation: an IPv6 literal matches only in the compressed form written here; the same address
+ * spelt otherwise (leading zeros, no `::`) is not refused by this map.
+ */
+export function heloAccessMap(config: StackConfig): string {
+    const entries = config.hosts.flatMap((h) => [
+        h.hostname.toLowerCase(),
+        `[${h.ipv4}]`,
+        ...(h.ipv6 ? [`[ipv6:${compressedIpv6(h.ipv6)}]`] : []),
+    ]);
+    return [
+        "# Rendered by mailfort: HELO names only our own hosts may use (check_helo_access).",
+        ...[...new Set(entries)].map((key) => `${key} REJECT forged HELO: that is our own name`),
+        "",
+    ].join("\n");
+}
+
+/**
+ * The check_client_access table before the HELO map: the stack's own hosts (a backup MX relays
+ * to the primary as `smtp_helo_name` = its host name, without SASL). OK ends only the HELO
+ * restrictions; relay and recipient checks still apply. A cidr table matches the address
+ * itself, whatever its spelling.
+ */
+export function stackClientsCidr(config: StackConfig): string {
+    const addresses = config.hosts.flatMap((h) => [h.ipv4, ...(h.ipv6 ? [h.ipv6] : [])]);
+    return [
+        "# Rendered by mailfort: the stack's hosts, allowed to announce their own names.",
+        ...[...new Set(addresses)].map((address) => `${address} OK`),
+        "",
+    ].join("\n");
+}
+
+/** RFC 5952 form, as Postfix and most MTAs print an IPv6 address. */
+function compressedIpv6(address: string): string {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
 }
 
 /**
