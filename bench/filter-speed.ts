@@ -46,15 +46,15 @@ const lineBarMs = 50;
 
 /** The filters the mail-log jails run, with the options each jail passes. */
 interface MailFilters {
-    /** The upstream filter in the postfix jail's mode, e.g. `postfix[mode=more]`. */
+    /** The upstream filter in the postfix jail's mode, `postfix[mode=extra]`. */
     upstream: string;
     custom: string[];
-    /** Other upstream filters measured for comparison (the SASL jail's mode, stock dovecot). */
+    /** Other upstream filters measured for comparison (the stock dovecot filter). */
     others: string[];
 }
 
 function mailFilters(): MailFilters {
-    const jails = jailsFor(exampleConfig(), 22).filter((jail) => jail.utcLog);
+    const jails = jailsFor(exampleConfig(), 22).filter((jail) => jail.containerLog);
     const upstream = jails.find((jail) => jail.name === "postfix")?.filter;
     if (!upstream) throw new Error("jailsFor has no postfix jail to compare against");
     const custom = jails.map((j) => j.filter).filter((spec) => spec.startsWith("mailfort-"));

@@ -95,7 +95,8 @@ const mailSchema = z.strictObject({
     clientLimits: clientLimitsSchema.default({}),
     timezone: z
         .string()
-        .regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_+-]+)$/)
+        .regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_+-]+)$/, "must be UTC or an IANA name such as Asia/Tokyo")
+        .refine(isTimeZone, "must be a time zone of the IANA database, such as Asia/Tokyo")
         .default("UTC"),
     /** Postfix and Dovecot answer on IPv6 too, on hosts that have an `ipv6` address. */
     ipv6: z.boolean().default(true),
@@ -169,6 +170,16 @@ export const stackSchema = z.strictObject({
     baseline: baselineSchema.default({}),
     backups: backupsSchema.default({}),
 });
+
+/** Node's ICU knows the IANA database that the container's tzdata also follows. */
+function isTimeZone(zone: string): boolean {
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+        return true;
+    } catch {
+        return false;
+    }
+}
 
 /** Keys of the stack config, without the `mailfort:` namespace. */
 export const configKeys = Object.keys(stackSchema.shape) as (keyof typeof stackSchema.shape)[];

@@ -222,7 +222,7 @@ function imapSession(w: Writer): void {
     );
 }
 
-/** A password-guessing client on the submission ports: Fail2Ban's postfix-sasl prey. */
+/** A password-guessing client on the submission ports: the prey of Fail2Ban's postfix jail (auth mode). */
 function saslGuessing(w: Writer): void {
     const ip = hostileClient(w);
     const pid = w.nextPid();

@@ -5,10 +5,11 @@
 import type { StackConfig } from "../../config";
 import type { Fail2banJailName } from "../../config/sections/fail2ban";
 import { hostPaths } from "../host/paths";
+import { mailLogTimezone } from "./timezone";
 
 /** Where the jails read. Tests point these at temporary files; hosts use the defaults. */
 export interface Fail2banPaths {
-    /** Postfix and Dovecot log of the mail container (UTC timestamps). */
+    /** Postfix and Dovecot log of the mail container (time stamps in `mail.timezone`). */
     mailLog: string;
     /** The future web endpoint's nginx logs. */
     nginxErrorLog: string;
@@ -38,15 +39,17 @@ export const webPorts = [80, 443];
 export interface Jail {
     name: string;
     enabled: boolean;
-    /** `filter` value, with options, e.g. `postfix[mode=more]`. */
+    /** `filter` value, with options, e.g. `postfix[mode=extra]`. */
     filter: string;
     /** Log files, or none for the systemd backend. */
     logpath: string[];
     backend?: "systemd";
     /** Ports a ban closes; undefined means every port (recidive). */
     ports?: number[];
-    /** Set for logs written in the mail container, which runs with TZ=UTC. */
-    utcLog: boolean;
+    /** Set for the mail container's log, written in the container's time zone. */
+    containerLog: boolean;
+    /** `logtimezone` for lines without a zone; undefined leaves Fail2Ban's own (host time). */
+    logtimezone?: string;
     maxretry: number;
     findtime: string;
     bantime: string;
@@ -57,10 +60,11 @@ export interface Jail {
 /**
  * The jails of one host, in the order they appear in jail.local.
  *
- * Limitation: with `mail.ipv6` false the mail container has no IPv6, so Docker's userland proxy
- * carries IPv6 clients and Postfix/Dovecot log the bridge gateway instead of the client: those
- * clients cannot be banned by address (and banning the gateway would not stop them, since the
- * proxy's traffic never passes prerouting). IPv4 clients are DNATed and keep their address.
+ * IPv6: the baseline's daemon.json turns Docker's userland proxy off and enables IPv6 on the
+ * bridge, so IPv6 clients are DNATed to the container with their address intact, like IPv4
+ * clients: Postfix and Dovecot log the real client, and the ban, hooked before the DNAT, matches
+ * it. With `mail.ipv6` false (or a host without `ipv6`) the mail ports are published on IPv4
+ * only and IPv6 clients are refused at the host.
  *
  * Limitation: mail bombing is counted per client address; a big provider's shared outbound pool
  * could reach the threshold with honest mail. Add such relays to `trustedNetworks`.
@@ -70,19 +74,24 @@ export function jailsFor(
     sshPort: number,
     paths: Fail2banPaths = defaultPaths,
 ): Jail[] {
-    const mail = (name: Fail2banJailName, filter: string): Jail =>
-        tuned(config, name, { filter, logpath: [paths.mailLog], ports: mailPorts, utcLog: true });
+    const logtimezone = mailLogTimezone(config.mail.timezone);
+    const mail = (name: Fail2banJailName, filter: string): Jail => ({
+        ...tuned(config, name, { filter, logpath: [paths.mailLog], ports: mailPorts }),
+        containerLog: true,
+        ...(logtimezone ? { logtimezone } : {}),
+    });
     const web = (name: Fail2banJailName, logpath: string[]): Jail => ({
-        ...tuned(config, name, { filter: name, logpath, ports: webPorts, utcLog: false }),
+        ...tuned(config, name, { filter: name, logpath, ports: webPorts }),
         // The web endpoint only exists with MTA-STS; its jails must not wait on absent logs.
         enabled: config.services.mtaSts && config.fail2ban.jails[name].enabled,
     });
     return [
         sshdJail(config, sshPort, paths),
-        // `more` = upstream's default: relay denied, unknown users (dictionary attacks), rejected
-        // HELO/sender/client, RBL hits. SASL failures get their own, stricter jail below.
-        mail("postfix", "postfix[mode=more]"),
-        mail("postfix-sasl", "postfix[mode=auth]"),
+        // `extra` = upstream's default `more` (relay denied, unknown users, rejected HELO, sender
+        // or client, RBL hits) plus `auth` (SASL failures): one jail, so the guide's `set postfix
+        // unbanip` also frees a user locked out by mistyped passwords. Not `aggressive`: its
+        // `ddos` part is postfix-mx-abuse's, which spares lost connections after AUTH and DATA.
+        mail("postfix", "postfix[mode=extra]"),
         mail("dovecot", "mailfort-dovecot[mode=normal]"),
         mail("postfix-helo", "mailfort-postfix-helo"),
         mail("postfix-mx-abuse", "mailfort-postfix-mx-abuse"),
@@ -98,12 +107,13 @@ export function jailsFor(
 function tuned(
     config: StackConfig,
     name: Fail2banJailName,
-    jail: Pick<Jail, "filter" | "logpath" | "ports" | "utcLog">,
+    jail: Pick<Jail, "filter" | "logpath" | "ports">,
 ): Jail {
     const settings = config.fail2ban.jails[name];
     return {
         name,
         enabled: settings.enabled,
+        containerLog: false,
         maxretry: settings.maxretry ?? config.fail2ban.maxretry,
         findtime: settings.findtime ?? config.fail2ban.findtime,
         bantime: settings.bantime ?? config.fail2ban.bantime,
@@ -126,7 +136,6 @@ function sshdJail(config: StackConfig, sshPort: number, paths: Fail2banPaths): J
         filter: sshdFilter,
         logpath: [],
         ports: [...new Set([sshPort, ...moving])],
-        utcLog: false,
     });
     return config.fail2ban.sshdLog === "journal"
         ? { ...jail, backend: "systemd" }
@@ -140,7 +149,7 @@ function recidiveJail(config: StackConfig, paths: Fail2banPaths): Jail {
         enabled: recidive.enabled,
         filter: "recidive",
         logpath: [paths.fail2banLog],
-        utcLog: false,
+        containerLog: false,
         maxretry: recidive.maxretry,
         findtime: recidive.findtime,
         bantime: recidive.bantime,

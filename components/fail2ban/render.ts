@@ -123,8 +123,8 @@ function renderJail(jail: Jail): string[] {
         `filter = ${jail.filter}`,
         ...(jail.backend ? [`backend = ${jail.backend}`] : []),
         ...logpathLines(jail.logpath),
-        // The mail container runs with TZ=UTC and writes times without a zone.
-        ...(jail.utcLog ? ["logtimezone = UTC"] : []),
+        // Only for lines without a zone; DMS 15's RFC 3339 offsets are read as written.
+        ...(jail.logtimezone ? [`logtimezone = ${jail.logtimezone}`] : []),
         ...(jail.ports
             ? [`port = ${jail.ports.join(",")}`]
             : ["action = %(banaction_allports)s"]),

@@ -39,8 +39,6 @@ function withDefault<T extends z.ZodTypeAny>(schema: T, value: z.input<T> | unde
 const jailsSchema = z.strictObject({
     sshd: jail(),
     postfix: jail(),
-    // A wrong password is more telling than a rejected recipient: ban sooner.
-    "postfix-sasl": jail({ maxretry: 3 }),
     dovecot: jail({ maxretry: 3 }),
     "postfix-helo": jail(),
     // Lost connections and timeouts also happen to honest senders on bad links.

@@ -157,6 +157,17 @@ describe("stack config", () => {
         expect(https[0]?.message).toMatch(/MTA-STS endpoint while mailfort:services.mtaSts/);
     });
 
+    it("refuses a time zone that is not in the IANA database", () => {
+        expect(problemsOf({ mail: { timezone: "Asia/Atlantis" } })).toEqual([
+            {
+                key: "mailfort:mail.timezone",
+                value: '"Asia/Atlantis"',
+                message: "must be a time zone of the IANA database, such as Asia/Tokyo",
+            },
+        ]);
+        expect(exampleConfig({ mail: { timezone: "Asia/Tokyo" } }).mail.timezone).toBe("Asia/Tokyo");
+    });
+
     it("refuses two hosts whose resources would share a name", () => {
         const hosts = exampleValue<Record<string, unknown>[]>("hosts");
         const twin = { ...hosts[0], hostname: "mail.example.org", ipv4: "203.0.113.11" };

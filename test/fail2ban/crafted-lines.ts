@@ -58,6 +58,9 @@ export const craftedBodies = [
     `warning: Connection rate limit exceeded: ${"61 from unknown[192.0.2.1] ".repeat(600)}`,
     `Login aborted: ${"(a) ".repeat(3000)}(auth failed, 1 attempts) (auth_failed): rip=192.0.2.1`,
     `pam(x,192.0.2.1): pam_authenticate() failed: ${"Authentication failure ".repeat(500)}`,
+    // A logged password (auth_verbose_passwords = plain) repeating passdb prefixes.
+    `x,192.0.2.1,<s>): Password mismatch (given password: ${"a) (b,192.0.2.2): ".repeat(1000)})`,
+    `${"x,192.0.2.1,".repeat(1000)}<s>): unknown user (given password: ${"(".repeat(3000)})`,
 ];
 
 /** Every prefix with every body. */

@@ -2,10 +2,13 @@
  * End to end, as root in network namespaces: a real fail2ban-server with mailfort's rendered
  * jails, filters and nftables ban action, in a "server" namespace that publishes port 25 of a
  * "container" namespace the way Docker does (DNAT in prerouting). Log lines are appended to the
- * mail log as Postfix and Dovecot write them (UTC), and to auth.log as sshd does (host time).
+ * mail log as DMS 15 writes them (RFC 3339 with the container's offset), some in rsyslog's
+ * traditional format (no zone), and to auth.log as sshd does (host time).
  *
- * The server runs with TZ=JST-9, so a wrong `logtimezone` for the container log would put every
- * mail line nine hours away and nothing would be banned.
+ * Time zones: the host runs with TZ=JST-9 and the container with `mail.timezone` Asia/Kolkata
+ * (+05:30). Fail2Ban 1.0.2 still counts a line whose time stamp it misreads ("treating such
+ * entries as if they just happened"), but logs that it found a time-zone problem: the time-zone
+ * tests look for that warning.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,6 +26,11 @@ const net = {
     /** A second attacker address, the real client of the forged lines. */
     forger4: "203.0.113.3",
     sshAttacker4: "203.0.113.4",
+    /** Our own user, who mistypes a password on the submission port too often. */
+    saslUser4: "203.0.113.5",
+    /** Clients that only ever appear in log lines (for the time-zone tests). */
+    dmsFormat4: "203.0.113.30",
+    syslogFormat4: "203.0.113.31",
     serverA4: "203.0.113.1",
     serverA6: "2001:db8:f2b::1",
     client4: "198.51.100.2",
@@ -44,6 +52,8 @@ const thresholds = {
 };
 
 const hostTimezone = { TZ: "JST-9" };
+/** The container's zone: a fixed +05:30 all year, so `logtimezone` can name it (UTC+0530). */
+const container = { timezone: "Asia/Kolkata", offsetMinutes: 330, offset: "+05:30" };
 
 describe("fail2ban end to end", () => {
     let lab: Lab | undefined;
@@ -61,7 +71,11 @@ describe("fail2ban end to end", () => {
         lab = new Lab("mff2b");
         try {
             ({ attacker, client, serverNs } = buildNetwork(lab));
-            const config = stack({ fail2ban: thresholds, trustedNetworks: ["192.0.2.0/24"] });
+            const config = stack({
+                fail2ban: thresholds,
+                trustedNetworks: ["192.0.2.0/24"],
+                mail: { timezone: container.timezone },
+            });
             const host = config.hosts[0];
             if (!host) throw new Error("the fixture has no host");
             const prepared = prepareServer(host, config, "mff2b-e2e");
@@ -162,6 +176,40 @@ describe("fail2ban end to end", () => {
         expect(reaches(attacker, net.serverA4, 25)).toBe(true);
     });
 
+    it("the guide's `set postfix unbanip` frees a user locked out by bad passwords", async () => {
+        const live = must(server);
+        expect(reaches(attacker, net.serverA4, 25, net.saslUser4)).toBe(true);
+        appendMail(live, saslFailures(net.saslUser4, thresholds.maxretry));
+        await waitFor("the SASL ban", 20_000, () =>
+            live.banned("postfix").includes(net.saslUser4), live);
+        await waitFor("net.saslUser4 in f2b-postfix-ip4", 10_000, () =>
+            setElements(serverNs, "f2b-postfix-ip4").includes(net.saslUser4), live);
+        expect(reaches(attacker, net.serverA4, 25, net.saslUser4)).toBe(false);
+
+        live.client(["set", "postfix", "unbanip", net.saslUser4]);
+        for (const jail of jailNames(live)) {
+            expect(live.banned(jail), jail).not.toContain(net.saslUser4);
+        }
+        expect(reaches(attacker, net.serverA4, 25, net.saslUser4)).toBe(true);
+    });
+
+    it("reads DMS 15's RFC 3339 time stamps with the container's offset", async () => {
+        const live = must(server);
+        appendMail(live, imapFailures(net.dmsFormat4, thresholds.maxretry, dmsTime()));
+        await waitFor("the ban from DMS 15 lines", 20_000, () =>
+            live.banned("dovecot").includes(net.dmsFormat4), live);
+        expect(timingWarnings(live, "dovecot")).toEqual([]);
+    });
+
+    it("reads traditional syslog time stamps in the container's zone (logtimezone)", async () => {
+        const live = must(server);
+        const time = syslogTime(container.offsetMinutes);
+        appendMail(live, rateLimitHits(net.syslogFormat4, thresholds.maxretry, time));
+        await waitFor("the ban from traditional lines", 20_000, () =>
+            live.banned("postfix-rate-limit").includes(net.syslogFormat4), live);
+        expect(timingWarnings(live, "postfix-rate-limit")).toEqual([]);
+    });
+
     it("recidive bans a repeat offender on every port", async () => {
         const live = must(server);
         appendMail(live, relayDenied(net.attacker4, thresholds.maxretry));
@@ -175,11 +223,22 @@ describe("fail2ban end to end", () => {
         expect(reaches(client, net.serverC4, 8080)).toBe(true);
     });
 
+    it("`fail2ban-client unban` lifts an address from every jail at once", () => {
+        const live = must(server);
+        expect(live.banned("recidive")).toContain(net.attacker4);
+        live.client(["unban", net.attacker4]);
+        for (const jail of jailNames(live)) {
+            expect(live.banned(jail), jail).not.toContain(net.attacker4);
+        }
+        expect(reaches(attacker, net.serverA4, 25)).toBe(true);
+        expect(reaches(attacker, net.serverA4, 8080)).toBe(true);
+    });
+
     it("bans sshd failures read from auth.log in host time", async () => {
         const live = must(server);
         const lines = Array.from({ length: thresholds.maxretry }, (_, i) =>
-            `${syslogTime(9)} mail sshd[${4000 + i}]: Failed password for invalid user admin ` +
-            `from ${net.sshAttacker4} port ${50000 + i} ssh2`);
+            `${syslogTime(9 * 60)} mail sshd[${4000 + i}]: Failed password for invalid user ` +
+            `admin from ${net.sshAttacker4} port ${50000 + i} ssh2`);
         fs.appendFileSync(live.paths.authLog, `${lines.join("\n")}\n`);
         await waitFor("the sshd ban", 20_000, () =>
             live.banned("sshd").includes(net.sshAttacker4), live);
@@ -191,6 +250,10 @@ describe("fail2ban end to end", () => {
         const log = fs.readFileSync(must(server).paths.fail2banLog, "utf8");
         const errors = log.split("\n").filter((line) => / ERROR /.test(line));
         expect(errors).toEqual([]);
+    });
+
+    it("read every time stamp of every log in its right zone", () => {
+        expect(timingWarnings(must(server))).toEqual([]);
     });
 });
 
@@ -209,7 +272,8 @@ function buildNetwork(lab: Lab) {
     const client = lab.namespace("client");
     const container = lab.namespace("ctr");
     lab.link(attacker, [`${net.attacker4}/24`, `${net.forger4}/24`, `${net.sshAttacker4}/24`,
-        `${net.attacker6}/64`], serverNs, [`${net.serverA4}/24`, `${net.serverA6}/64`]);
+        `${net.saslUser4}/24`, `${net.attacker6}/64`], serverNs,
+        [`${net.serverA4}/24`, `${net.serverA6}/64`]);
     lab.link(client, [`${net.client4}/24`], serverNs, [`${net.serverC4}/24`]);
     lab.link(container, [`${net.container4}/24`, `${net.container6}/64`], serverNs,
         [`${net.bridge4}/24`, `${net.bridge6}/64`]);
@@ -241,10 +305,12 @@ function waitForListeners(container: Namespace, serverNs: Namespace): void {
     throw new Error("the test listeners did not start");
 }
 
-/** Whether a TCP connection from `ns` to address:port succeeds within 2 s. */
-function reaches(ns: Namespace, address: string, port: number): boolean {
-    return ns.attempt(["nc", "-z", "-w", "2", address, String(port)], { timeoutMs: 10_000 })
-        .status === 0;
+/** Whether a TCP connection from `ns` (from `source`, if given) to address:port succeeds in 2 s. */
+function reaches(ns: Namespace, address: string, port: number, source?: string): boolean {
+    const from = source ? ["-s", source] : [];
+    return ns.attempt(["nc", "-z", "-w", "2", ...from, address, String(port)], {
+        timeoutMs: 10_000,
+    }).status === 0;
 }
 
 /** Whether any of `tries` connection attempts succeeds (for paths that may still be warming). */
@@ -305,9 +371,27 @@ function createLogs(paths: Fail2banPaths): void {
     }
 }
 
-/** `Dec  3 18:00:00` at UTC plus `offsetHours`, the way rsyslog's traditional format writes it. */
-function syslogTime(offsetHours = 0): string {
-    const date = new Date(Date.now() + offsetHours * 3_600_000);
+/**
+ * Fail2Ban's warnings about a line whose time stamp is far from the clock (a misread zone), for
+ * one jail or all. It warns once a day per jail, with the line.
+ */
+function timingWarnings(server: TestServer, jail?: string): string[] {
+    const log = fs.readFileSync(server.paths.fail2banLog, "utf8");
+    const tag = jail ? `[${jail}] ` : "";
+    return log.split("\n").filter((line) =>
+        line.includes(" WARNING ") && line.includes(tag) &&
+        /looks like a \w+ problem|Line with odd timestamp/.test(line));
+}
+
+/** Now in the container zone, as DMS 15 rsyslog writes it: `2026-12-03T23:30:00.123456+05:30`. */
+function dmsTime(): string {
+    const local = new Date(Date.now() + container.offsetMinutes * 60_000);
+    return `${local.toISOString().slice(0, 23)}456${container.offset}`;
+}
+
+/** `Dec  3 18:00:00` at UTC plus `offsetMinutes`, as rsyslog's traditional format writes it. */
+function syslogTime(offsetMinutes = 0): string {
+    const date = new Date(Date.now() + offsetMinutes * 60_000);
     const month = date.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
     const day = String(date.getUTCDate()).padStart(2, " ");
     const time = date.toISOString().slice(11, 19);
@@ -318,23 +402,35 @@ function appendMail(server: TestServer, lines: string[]): void {
     fs.appendFileSync(server.paths.mailLog, `${lines.join("\n")}\n`);
 }
 
-function relayDenied(address: string, count: number): string[] {
+function relayDenied(address: string, count: number, time = dmsTime()): string[] {
     return Array.from({ length: count }, (_, i) =>
-        `${syslogTime()} mail postfix/smtpd[${2000 + i}]: NOQUEUE: reject: RCPT from ` +
+        `${time} mail postfix/smtpd[${2000 + i}]: NOQUEUE: reject: RCPT from ` +
         `unknown[${address}]: 554 5.7.1 <victim${i}@example.org>: Relay access denied; ` +
         `from=<spam@example.net> to=<victim${i}@example.org> proto=ESMTP helo=<x.example.net>`);
 }
 
-function imapFailures(address: string, count: number): string[] {
+function imapFailures(address: string, count: number, time = dmsTime()): string[] {
     return Array.from({ length: count }, (_, i) =>
-        `${syslogTime()} mail dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 ` +
+        `${time} mail dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 ` +
         `secs): user=<alice@example.com>, method=PLAIN, rip=${address}, lip=192.0.2.2, TLS, ` +
         `session=<Sess${i}>`);
 }
 
+function saslFailures(address: string, count: number, time = dmsTime()): string[] {
+    return Array.from({ length: count }, (_, i) =>
+        `${time} mail postfix/submission/smtpd[${5000 + i}]: warning: unknown[${address}]: ` +
+        "SASL PLAIN authentication failed: UGFzc3dvcmQ6");
+}
+
+function rateLimitHits(address: string, count: number, time = dmsTime()): string[] {
+    return Array.from({ length: count }, (_, i) =>
+        `${time} mail postfix/smtpd[${6000 + i}]: warning: Connection rate limit exceeded: ` +
+        `${61 + i} from unknown[${address}] for service smtp`);
+}
+
 /** Lines from `forger` whose attacker-controlled fields name `victim`. */
 function forgedLines(forger: string, victim: string): string[] {
-    const t = syslogTime();
+    const t = dmsTime();
     const helo = `unknown[${victim}]`;
     const repeat = (line: string) => Array.from({ length: thresholds.maxretry }, () => line);
     return [
@@ -347,8 +443,9 @@ function forgedLines(forger: string, victim: string): string[] {
         ...repeat(`${t} mail dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 ` +
             `secs): user=<x>, method=PLAIN, rip=${victim}>, method=PLAIN, rip=${forger}, ` +
             "lip=192.0.2.2, TLS"),
-        ...repeat(`${t} mail dovecot: auth: passwd-file(x,${victim}): unknown user ` +
-            `(a,${forger},<s>): unknown user`),
+        // auth_verbose_passwords = plain: the password follows the reason.
+        ...repeat(`${t} mail dovecot: auth: passwd-file(x,${forger},<s>): Password mismatch ` +
+            `(given password: a) (b,${victim}): Password mismatch (c)`),
         ...repeat(`${t} mail postfix/submission/smtpd[3003]: 4Rk2Xr0Bz1z9e: ` +
             `client=unknown[${forger}], sasl_method=PLAIN, ` +
             `sasl_username=client=unknown[${victim}]`),

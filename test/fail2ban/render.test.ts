@@ -12,7 +12,9 @@ import {
     applyCommand,
     Fail2Ban,
     fail2banFiles,
+    ignoreIps,
     jailsFor,
+    mailLogTimezone,
     renderDropIn,
     staticFiles,
 } from "../../components/fail2ban";
@@ -23,7 +25,7 @@ import { requireTools, run } from "../support/system";
 import { repoRoot, stack } from "./fixture";
 import { prepareServer } from "./server";
 
-const guideJails = ["sshd", "postfix", "postfix-sasl", "dovecot", "postfix-helo",
+const guideJails = ["sshd", "postfix", "dovecot", "postfix-helo",
     "postfix-mx-abuse", "postfix-rate-limit", "postfix-mail-bombing", "nginx-http-auth",
     "nginx-botsearch", "nginx-limit-req", "recidive"];
 
@@ -47,13 +49,13 @@ describe("fail2ban config", () => {
         expect(f2b.recidive).toEqual({
             enabled: true, maxretry: 3, findtime: "1d", bantime: "1w",
         });
-        expect(f2b.jails["postfix-sasl"].maxretry).toBe(3);
+        expect(f2b.jails.dovecot.maxretry).toBe(3);
         expect(f2b.sshdLog).toBe("journal");
     });
 
     it("keeps a jail's own default when the operator overrides another threshold", () => {
-        const f2b = stack({ fail2ban: { jails: { "postfix-sasl": { bantime: "2h" } } } }).fail2ban;
-        expect(f2b.jails["postfix-sasl"]).toEqual({ enabled: true, maxretry: 3, bantime: "2h" });
+        const f2b = stack({ fail2ban: { jails: { dovecot: { bantime: "2h" } } } }).fail2ban;
+        expect(f2b.jails.dovecot).toEqual({ enabled: true, maxretry: 3, bantime: "2h" });
     });
 
     it("names the key, the value and what would be valid", () => {
@@ -73,6 +75,54 @@ describe("fail2ban renderers", () => {
         const jails = jailsFor(stack(), 22);
         expect(jails.map((j) => j.name)).toEqual(guideJails);
         expect(jails.every((j) => j.enabled)).toBe(true);
+    });
+
+    it("counts SASL failures in the postfix jail, so `set postfix unbanip` frees the user", () => {
+        const jails = jailsFor(stack(), 22);
+        expect(jails.find((j) => j.name === "postfix")?.filter).toBe("postfix[mode=extra]");
+        // No second jail reads SASL failures: an unban in `postfix` would leave that ban.
+        const upstreamPostfix = jails.filter((j) => j.filter.startsWith("postfix["));
+        expect(upstreamPostfix.map((j) => j.name)).toEqual(["postfix"]);
+    });
+
+    it("gives the mail jails the container's zone as a fixed offset, or none", () => {
+        const zoneOf = (timezone: string) => {
+            const jails = jailsFor(stack({ mail: { timezone } }), 22);
+            const mail = jails.filter((j) => j.containerLog);
+            expect(mail.map((j) => j.name)).toContain("postfix");
+            const zones = new Set(mail.map((j) => j.logtimezone));
+            expect(zones.size, timezone).toBe(1);
+            // Host logs (sshd, nginx, Fail2Ban's own) are in host time: no logtimezone.
+            expect(jails.filter((j) => !j.containerLog).map((j) => j.logtimezone))
+                .toEqual(jails.filter((j) => !j.containerLog).map(() => undefined));
+            return [...zones][0];
+        };
+        expect(zoneOf("UTC")).toBe("UTC");
+        expect(zoneOf("Asia/Tokyo")).toBe("UTC+0900");
+        expect(zoneOf("Asia/Kolkata")).toBe("UTC+0530");
+        expect(zoneOf("America/Caracas")).toBe("UTC-0400");
+        // Daylight saving time: no fixed offset fits all year.
+        expect(zoneOf("Europe/Berlin")).toBeUndefined();
+        expect(zoneOf("Australia/Sydney")).toBeUndefined();
+    });
+
+    it("renders logtimezone only where a fixed offset fits, never a zone name", () => {
+        const section = (timezone: string, jail: string) => {
+            const config = stack({ mail: { timezone } });
+            const text = fileText(fail2banFiles(config.hosts[0]!, config), "/jail.local");
+            return text.split("\n\n").find((part) => part.startsWith(`[${jail}]`)) ?? "";
+        };
+        expect(section("Asia/Tokyo", "postfix")).toContain("\nlogtimezone = UTC+0900\n");
+        expect(section("Asia/Tokyo", "dovecot")).toContain("\nlogtimezone = UTC+0900\n");
+        expect(section("Asia/Tokyo", "recidive")).not.toContain("logtimezone");
+        expect(section("Europe/Berlin", "postfix")).not.toContain("logtimezone");
+        expect(section("Etc/UTC", "postfix")).toContain("\nlogtimezone = UTC\n");
+    });
+
+    it("names mail.timezone when the zone is unknown", () => {
+        expect(() => mailLogTimezone("Mars/Olympus_Mons")).toThrow(
+            /mailfort:mail\.timezone "Mars\/Olympus_Mons" is not a time zone/,
+        );
     });
 
     it("disables the nginx jails without the web endpoint", () => {
@@ -96,8 +146,13 @@ describe("fail2ban renderers", () => {
         const config = stack({ trustedNetworks: ["198.51.100.0/24", "2001:db8::/48"] });
         const jailLocal = fileText(fail2banFiles(config.hosts[0]!, config), "/jail.local");
         expect(jailLocal).toContain("ignoreip = 127.0.0.1/8 ::1 198.51.100.0/24 2001:db8::/48");
-        const bad = stack({ trustedNetworks: ["198.51.100.0/33"] });
-        expect(() => fail2banFiles(bad.hosts[0]!, bad)).toThrow(/trustedNetworks\[0\]/);
+        // The config refuses it first; the renderer would too (ignoreIps), should one slip by.
+        expect(() => stack({ trustedNetworks: ["198.51.100.0/33"] })).toThrow(
+            /trustedNetworks\[0\]/,
+        );
+        expect(() => ignoreIps({ ...config, trustedNetworks: ["198.51.100.0/33"] })).toThrow(
+            /trustedNetworks\[0\]/,
+        );
     });
 
     it("ships the repo's filters and action unchanged, the drop-in and the apply script", () => {
@@ -129,6 +184,8 @@ describe("fail2ban renderers", () => {
         "tuned thresholds": {
             fail2ban: { maxretry: 2, increment: { enabled: false }, recidive: { enabled: false } },
         },
+        "container in Asia/Kolkata (UTC+0530)": { mail: { timezone: "Asia/Kolkata" } },
+        "container in Europe/Berlin (no logtimezone)": { mail: { timezone: "Europe/Berlin" } },
     };
     for (const [label, changes] of Object.entries(variants)) {
         it(`fail2ban-client -t accepts the rendered config: ${label}`, () => {
