@@ -36,9 +36,12 @@ ensure_packages() {
     return 0
   fi
   log INFO "installing ${missing}"
-  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  # apt-daily may hold the dpkg lock for minutes on a fresh VPS: wait for it.
+  local -a apt=(-o DPkg::Lock::Timeout=600)
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt[@]}" update -q >/dev/null
   # shellcheck disable=SC2086 # one word per package on purpose.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${missing} >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt[@]}" install -y -q --no-install-recommends \
+    ${missing} >/dev/null
 }
 
 ensure_logs() {
