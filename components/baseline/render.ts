@@ -45,9 +45,9 @@ function origins(baseline: BaselineSettings): string[] {
  * unattended-upgrades settings. Files in apt.conf.d are read in name order, so this one clears
  * the origin lists of the distribution's 50unattended-upgrades and replaces them.
  *
- * Limitation: the report mail needs a sendmail or mailx on the host itself; mailfort's mail
- * server runs in a container, so without a host relay (such as msmtp-mta pointed at it) the
- * report is only in /var/log/unattended-upgrades and the journal.
+ * The result reaches the admin through the monitoring's security-updates check, which reads
+ * unattended-upgrades' log. Limitation: the package's own report mail needs a sendmail or mailx
+ * on the host itself, which mailfort does not install.
  */
 export function renderUnattendedUpgrades(config: StackConfig): string {
     const updates = config.baseline.updates;

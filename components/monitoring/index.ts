@@ -14,6 +14,7 @@ export {
     renderMonitoringConf,
     renderNetrc,
     renderWebhookConfig,
+    requiredJails,
     shellQuote,
     statusScript,
     webhookConfigPath,

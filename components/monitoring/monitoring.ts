@@ -19,7 +19,10 @@ export interface MonitoringArgs {
     connection: pulumi.Input<Connection>;
     /** The host the checks run on; its name goes into alert subjects and the certificate path. */
     host: HostConfig;
-    /** The stack config; `monitoring`, `contacts` and `services` are read from it. */
+    /**
+     * The stack config; `monitoring`, `contacts` and `services` are read from it, and the jails
+     * the `fail2ban` settings enable and the reboot window of `baseline.updates`.
+     */
     config: StackConfig;
     /**
      * Password of the fallback SMTP relay (`mailfort:alertRelayPassword`), needed when

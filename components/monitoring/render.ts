@@ -9,6 +9,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { HostConfig, StackConfig } from "../../config";
 import { durationSeconds } from "../../config/sections/primitives";
 import type { MonitoringConfig } from "../../config/sections/monitoring";
+import { backupStateDir } from "../backups/render";
+import { jailsFor } from "../fail2ban/jails";
 import type { HostFile } from "../host/files";
 import { hostPaths, mailVolumes } from "../host/paths";
 
@@ -28,6 +30,12 @@ const systemPaths = {
     authLog: "/var/log/auth.log",
     dockerVolumes: "/var/lib/docker/volumes",
     fail2banSocket: "/var/run/fail2ban/fail2ban.sock",
+    /** Present when the baseline's unattended-upgrades is installed. */
+    updatesProgram: "/usr/bin/unattended-upgrade",
+    /** unattended-upgrades' own log (its `Unattended-Upgrade::LogDir` default). */
+    updatesLog: "/var/log/unattended-upgrades/unattended-upgrades.log",
+    /** Written by package postinst scripts; `<file>.pkgs` names the packages. */
+    rebootRequired: "/var/run/reboot-required",
 } as const;
 
 const mailPorts = [25, 465, 587, 993];
@@ -54,7 +62,12 @@ export function shellQuote(value: string | number): string {
 
 /** The one parameters file of the host scripts: `KEY='value'` lines, sourced by bash. */
 export function renderMonitoringConf(host: HostConfig, config: StackConfig): string {
-    const values = { ...identity(host, config), ...checks(config), ...transport(config) };
+    const values = {
+        ...identity(host, config),
+        ...upkeep(config),
+        ...checks(config),
+        ...transport(config),
+    };
     const lines = Object.entries(values).map(([key, value]) => `${key}=${shellQuote(value)}`);
     return "# mailfort monitoring parameters, rendered by Pulumi; local edits are overwritten.\n" +
         `${lines.join("\n")}\n`;
@@ -77,11 +90,34 @@ function identity(host: HostConfig, config: StackConfig): Record<string, string>
         MAIL_CONTAINER: containers.mail,
         CERTBOT_CONTAINER: containers.certbot,
         FAIL2BAN_SOCKET: systemPaths.fail2banSocket,
-        FAIL2BAN_JAILS: config.services.fail2ban ? monitoring.jails.join(" ") : "",
+        FAIL2BAN_JAILS: config.services.fail2ban ? requiredJails(host, config).join(" ") : "",
         CHECK_UFW: config.services.firewall ? "yes" : "no",
         CHECK_NFTABLES: config.services.firewall ? "yes" : "no",
         NFT_TABLE: "inet mailfort",
         MAIL_PORTS: mailPorts.join(" "),
+    };
+}
+
+/**
+ * The jails the fail2ban check requires: `monitoring.jails` when set, else every jail the
+ * Fail2Ban area renders enabled for this host, so a jail added there is watched without a
+ * second list to keep in step.
+ */
+export function requiredJails(host: HostConfig, config: StackConfig): string[] {
+    return config.monitoring.jails ??
+        jailsFor(config, host.ssh.port).filter((jail) => jail.enabled).map((jail) => jail.name);
+}
+
+/** What the backup and security-update checks read: files other areas and apt write. */
+function upkeep(config: StackConfig): Record<string, string> {
+    const updates = config.baseline.updates;
+    return {
+        CHECK_BACKUP: config.services.backups ? "yes" : "no",
+        BACKUP_STATE_DIR: backupStateDir,
+        UPDATES_PROGRAM: systemPaths.updatesProgram,
+        UPDATES_LOG: systemPaths.updatesLog,
+        REBOOT_REQUIRED_FILE: systemPaths.rebootRequired,
+        UPDATES_AUTO_REBOOT: updates.automaticReboot ? updates.rebootTime : "off",
     };
 }
 
@@ -108,6 +144,11 @@ function checks(config: StackConfig): Record<string, string | number> {
         CERT_FAIL_DAYS: t.certificateDays.fail,
         CONNECTIONS_WARN: t.connections.warn,
         CONNECTIONS_FAIL: t.connections.fail,
+        BACKUP_WARN_SECONDS: durationSeconds(t.backupAge.warn),
+        BACKUP_FAIL_SECONDS: durationSeconds(t.backupAge.fail),
+        BACKUP_CHECK_WARN_SECONDS: durationSeconds(t.backupCheckAge.warn),
+        BACKUP_CHECK_FAIL_SECONDS: durationSeconds(t.backupCheckAge.fail),
+        UPDATES_WARN_SECONDS: durationSeconds(t.updatesAge),
     };
 }
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-import { duration, emailAddress } from "./primitives";
+import { duration, durationSeconds, emailAddress } from "./primitives";
 
 const count = (message: string) => z.number({ message }).int(message).min(1, message);
 const percent = z
@@ -21,6 +21,23 @@ function levels(warn: number, fail: number, what: string) {
             fail: count(`must be a whole number of ${what}, 1 or more`).default(fail),
         })
         .refine((l) => l.fail >= l.warn, `fail must be at least warn (${what})`)
+        .default({});
+}
+
+/** A duration above zero: an age threshold of 0s would warn on every run. */
+const age = duration.refine(
+    (value) => durationSeconds(value) > 0,
+    "must be a duration above zero, such as 26h or 8d",
+);
+
+/** A warning age and a failure age; the failure age must not be below the warning age. */
+function ages(warn: string, fail: string, what: string) {
+    return z
+        .strictObject({ warn: age.default(warn), fail: age.default(fail) })
+        .refine(
+            (a) => durationSeconds(a.fail) >= durationSeconds(a.warn),
+            `fail must be at least warn (${what})`,
+        )
         .default({});
 }
 
@@ -54,6 +71,12 @@ const thresholdsSchema = z.strictObject({
         .default({}),
     /** Established connections on any one mail port. */
     connections: levels(100, 400, "connections per port"),
+    /** Age of the last successful backup: the daily timer, its random delay and a slow run. */
+    backupAge: ages("26h", "50h", "backup age"),
+    /** Age of the last successful repository check, which runs weekly. */
+    backupCheckAge: ages("8d", "15d", "backup check age"),
+    /** Time since unattended-upgrades last ran (apt-daily-upgrade.timer runs it daily). */
+    updatesAge: age.default("2d"),
 });
 
 const hostLabel = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
@@ -118,10 +141,13 @@ export const monitoringSchema = z.strictObject({
     fromAddress: emailAddress.optional(),
     /** Where alerts go when the primary transport fails (mail container down). */
     fallback: z.discriminatedUnion("kind", [relaySchema, webhookSchema]).optional(),
-    /** Fail2Ban jails that must be running. */
+    /**
+     * Fail2Ban jails that must be running. Defaults to every jail the Fail2Ban area enables on
+     * the host (`jailsFor` in components/fail2ban/jails.ts).
+     */
     jails: z
         .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, "must be a jail name such as sshd"))
-        .default(["sshd", "postfix", "dovecot", "recidive"]),
+        .optional(),
     thresholds: thresholdsSchema.default({}),
 });
 

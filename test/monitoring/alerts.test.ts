@@ -10,8 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { renderNetrc, renderWebhookConfig } from "../../components/monitoring";
 import { requireTools } from "../support/system";
-import { MonitorBox } from "./harness";
+import { backupJobs, backupsOn } from "./backup-jobs";
+import { dockerStandin, MonitorBox } from "./harness";
 import { certificateExpiringIn, localhostCertificate, Received, SmtpSink } from "./sink";
+import { updatesLog } from "./updates-log";
 
 const relayPassword = "Relay-Secret-7f3a9c";
 
@@ -23,7 +25,10 @@ function saslFailures(box: MonitorBox, count: number, ip = "203.0.113.40"): void
 
 const about = (check: string) => (m: Received) => m.headers.subject?.includes(` ${check}:`);
 
-/** A host whose checks are calm apart from what a test provokes. Docker: the test stand-in. */
+/**
+ * A host whose checks are calm apart from what a test provokes. Its containers are the Docker
+ * stand-in's (test/monitoring/docker-standin): every test that uses it says so in its name.
+ */
 function calmBox(
     settings: Record<string, string | number>,
     changes: Record<string, unknown> = {},
@@ -39,7 +44,7 @@ function calmBox(
     return box;
 }
 
-describe("alerts through the primary transport (real SMTP sink)", () => {
+describe(`alerts through the primary transport, a real SMTP sink ${dockerStandin}`, () => {
     let sink: SmtpSink;
     let box: MonitorBox;
     const primary = () => ({
@@ -106,7 +111,7 @@ describe("alerts through the primary transport (real SMTP sink)", () => {
         ]);
     });
 
-    it("sends through the mail container's sendmail by default (Docker CLI: the stand-in)", () => {
+    it("sends through the mail container's sendmail by default", () => {
         box = calmBox({});
         saslFailures(box, 4);
         box.run("run");
@@ -136,9 +141,44 @@ describe("alerts through the primary transport (real SMTP sink)", () => {
         const second = sink.messages().filter((m) => m.headers.subject?.endsWith("daily report"));
         expect(second[1]!.body).toContain("Failed logins: smtp=0 imap=0 ssh=0");
     });
+
+    it("alerts on a missing backup and a pending reboot, and the report tells both", () => {
+        requireTools({ restic: "restic", logrotate: "logrotate" });
+        let jobs: ReturnType<typeof backupJobs> | undefined;
+        box = calmBox({ ...primary(), CHECK_BACKUP: "yes" }, backupsOn, (made) => {
+            jobs = backupJobs(made);
+            writeFileSync(made.updatesProgram, "");
+            writeFileSync(made.updatesLog, updatesLog("unattended-upgrades.log", 2));
+            writeFileSync(made.rebootRequired, "");
+            writeFileSync(`${made.rebootRequired}.pkgs`, "linux-image-6.1.0-28-amd64\n");
+        });
+        const alerts = (check: string) => sink.messages().filter(about(check));
+        expect(alerts("backup").map((m) => m.headers.subject)).toEqual([
+            "[mailfort mail.example.com] ALERT FAIL backup: " +
+                "last=none age=never (mailfort-backup has not run yet)",
+        ]);
+        const updates = alerts("security-updates")[0]!.headers.subject;
+        expect(updates).toContain(" ALERT WARN security-updates: last_run=");
+        expect(updates).toContain(" age=2h upgraded=3 errors=0 reboot=required " +
+            "reboot_pkgs=linux-image-6.1.0-28-amd64 auto_reboot=04:00");
+
+        expect(jobs!.run("mailfort-backup").status).toBe(0);
+        box.run("run");
+        expect(alerts("backup")[1]!.headers.subject)
+            .toMatch(/ RECOVERED backup: last=success age=0h finished=\S+ snapshot=[0-9a-f]{8}$/);
+
+        expect(box.run("report").status).toBe(0);
+        const report = sink.messages().filter((m) => m.headers.subject?.endsWith("daily report"));
+        const summary = report.at(-1)!.body.split("\n").find((l) => l.startsWith("Security"));
+        expect(summary).toMatch(/^Security updates: last run \S+, upgraded: libssl3 libxml2 /);
+        expect(summary).toContain(" openssl, errors: 0, reboot required: yes (linux-image-6.1.0-");
+        expect(summary).toMatch(/-28-amd64\), automatic reboot: 04:00$/);
+        expect(report.at(-1)!.body).toMatch(/^OK +backup +last=success age=0h /m);
+        expect(report.at(-1)!.body).toMatch(/^WARN security-updates +last_run=/m);
+    });
 });
 
-describe("the fallback relay when the primary transport fails (real SMTP sinks)", () => {
+describe(`the fallback relay when the primary fails, real SMTP sinks ${dockerStandin}`, () => {
     let relay: SmtpSink;
     let box: MonitorBox;
     let certificate: [string, string];
@@ -223,7 +263,7 @@ describe("the fallback relay when the primary transport fails (real SMTP sinks)"
     });
 });
 
-describe("the fallback webhook when the mail container is down (real HTTPS sink)", () => {
+describe(`the fallback webhook, a real HTTPS sink, mail container down ${dockerStandin}`, () => {
     let hook: SmtpSink;
     let box: MonitorBox;
     let keys: string;

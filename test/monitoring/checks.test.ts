@@ -8,9 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
+import { requiredJails } from "../../components/monitoring";
 import { Lab } from "../support/netns";
+import { exampleConfig } from "../support/stack";
 import { attempt, requireRoot, requireTools, run } from "../support/system";
-import { checkLine, MonitorBox } from "./harness";
+import { checkLine, dockerStandin, MonitorBox } from "./harness";
 import { certificateExpiringIn } from "./sink";
 
 describe("certificate expiry on real certificates", () => {
@@ -84,11 +86,28 @@ describe("Fail2Ban state from a real fail2ban-server", () => {
         box?.destroy();
     });
 
-    it("fails naming the configured jails that are not running", () => {
+    it("fails naming the jails the stack enables that are not running", () => {
+        const config = exampleConfig();
+        const missing = requiredJails(config.hosts[0]!, config)
+            .filter((jail) => jail !== "sshd" && jail !== "postfix");
+        expect(missing).toEqual(expect.arrayContaining(["dovecot", "postfix-helo", "recidive"]));
         const line = checkLine(box.status().stdout, "fail2ban");
         expect(line).toMatchObject({
-            level: "FAIL", figures: { jails: "2", missing: "dovecot,recidive" },
+            level: "FAIL", figures: { jails: "2", missing: missing.join(",") },
         });
+    });
+
+    it("requires only the jails monitoring.jails lists when it is set", () => {
+        const listed = new MonitorBox(
+            { FAIL2BAN_SOCKET: join(dir, "f2b.sock") },
+            { monitoring: { jails: ["sshd", "postfix"] } },
+        );
+        try {
+            expect(checkLine(listed.status().stdout, "fail2ban"))
+                .toMatchObject({ level: "OK", figures: { jails: "2", banned: "0" } });
+        } finally {
+            listed.destroy();
+        }
     });
 
     it("counts bans now and new bans since the last run", () => {
@@ -108,7 +127,7 @@ describe("Fail2Ban state from a real fail2ban-server", () => {
             .toMatchObject({ level: "OK", figures: { banned: "3", new: "0" } });
     });
 
-    it("mailfort-status prints one line per check and exits 1 only when one FAILs", () => {
+    it(`mailfort-status prints one line per check, exit 1 on a FAIL ${dockerStandin}`, () => {
         const host = new MonitorBox({
             FAIL2BAN_SOCKET: join(dir, "f2b.sock"), FAIL2BAN_JAILS: "sshd",
         });
@@ -123,6 +142,7 @@ describe("Fail2Ban state from a real fail2ban-server", () => {
                 "failed-logins", "fail2ban", "mail-volume", "mail-queue", "spam-virus",
                 "disk-root",
                 "certificate", "mailserver", "certbot", "ufw", "nftables", "connections",
+                "backup", "backup-check", "security-updates",
             ]);
             for (const line of lines) expect(line).toMatch(/^(OK  |SKIP) [a-z0-9-]+ +\S.*$/);
 
@@ -177,7 +197,7 @@ function stopFail2ban(dir: string): void {
     rmSync(dir, { recursive: true, force: true });
 }
 
-describe("service health and queue (Docker CLI: the test stand-in)", () => {
+describe(`service health and queue ${dockerStandin}`, () => {
     let box: MonitorBox;
     beforeAll(() => {
         box = new MonitorBox({ QUEUE_WARN: 5, QUEUE_FAIL: 10, QUEUE_GROWTH_WARN: 3 });
@@ -239,7 +259,7 @@ describe("connections and the nftables table in a network namespace", () => {
         box?.destroy();
     });
 
-    it("counts established connections per mail port in the mail container's namespace", () => {
+    it(`counts connections per mail port in the mail container's netns ${dockerStandin}`, () => {
         const mail = lab.namespace("mail");
         for (const port of [25, 587]) {
             mail.start(["socat", "-u", `TCP-LISTEN:${port},fork,reuseaddr`, "STDOUT"]);

@@ -16,6 +16,9 @@ export const scriptDir = join(repoRoot, "components", "monitoring");
 export const standinDir = join(__dirname, "docker-standin");
 export const fixtureDir = join(__dirname, "fixtures");
 
+/** What the name of every test that relies on the Docker stand-in says. */
+export const dockerStandin = "(Docker CLI: the test stand-in)";
+
 export type Settings = Record<string, string | number>;
 
 export interface Outcome {
@@ -31,6 +34,13 @@ export class MonitorBox {
     readonly authLog = join(this.root, "log", "auth.log");
     readonly securityLog = join(this.root, "security.log");
     readonly docker = join(this.root, "docker");
+    /** Where mailfort-backup and mailfort-backup-check write backup.state and check.state. */
+    readonly backupState = join(this.root, "backup-state");
+    readonly updatesLog = join(this.root, "log", "unattended-upgrades",
+        "unattended-upgrades.log");
+    readonly rebootRequired = join(this.root, "run", "reboot-required");
+    /** Absent unless a test creates it: the security-updates check asks only whether it is. */
+    readonly updatesProgram = join(this.root, "unattended-upgrade");
     /** Extra environment for every run, e.g. CURL_CA_BUNDLE. */
     env: Record<string, string> = {};
 
@@ -39,7 +49,8 @@ export class MonitorBox {
      * @param configChanges Stack config changes applied before rendering.
      */
     constructor(settings: Settings = {}, configChanges: Record<string, unknown> = {}) {
-        mkdirSync(join(this.root, "log"));
+        mkdirSync(join(this.root, "log", "unattended-upgrades"), { recursive: true });
+        mkdirSync(join(this.root, "run"));
         mkdirSync(this.docker);
         writeFileSync(this.mailLog, "");
         writeFileSync(this.authLog, "");
@@ -58,6 +69,12 @@ export class MonitorBox {
             CHECK_UFW: "no",
             CHECK_NFTABLES: "no",
             RELAY_NETRC: join(this.root, "relay.netrc"),
+            // Off like the firewall checks, so a box is calm; the backup tests turn it on.
+            CHECK_BACKUP: "no",
+            BACKUP_STATE_DIR: this.backupState,
+            UPDATES_PROGRAM: this.updatesProgram,
+            UPDATES_LOG: this.updatesLog,
+            REBOOT_REQUIRED_FILE: this.rebootRequired,
             ...settings,
         });
     }

@@ -21,6 +21,7 @@ import {
     shellQuote,
     webhookConfigPath,
 } from "../../components/monitoring";
+import { jailsFor } from "../../components/fail2ban";
 import { parseInstallCommand } from "../../components/host";
 import { PreviewMocks } from "../../preview/mocks";
 import { exampleConfig } from "../support/stack";
@@ -81,7 +82,6 @@ describe("monitoring.conf", () => {
             MAIL_LOG: "/var/log/mailserver/mail.log",
             CERT_FILE: "/opt/mailfort/letsencrypt/live/mail.example.com/cert.pem",
             DISK_PATHS: "root=/ mailserver-data=/var/lib/docker/volumes/mailserver-data",
-            FAIL2BAN_JAILS: "sshd postfix dovecot recidive",
             REALERT_SECONDS: "21600",
             DISK_WARN: "80",
             DISK_FAIL: "90",
@@ -89,7 +89,56 @@ describe("monitoring.conf", () => {
             CERT_FAIL_DAYS: "7",
             PRIMARY_TRANSPORT: "container",
             FALLBACK: "none",
+            CHECK_BACKUP: "yes",
+            BACKUP_STATE_DIR: "/var/lib/mailfort/backup",
+            BACKUP_WARN_SECONDS: String(26 * 3600),
+            BACKUP_FAIL_SECONDS: String(50 * 3600),
+            BACKUP_CHECK_WARN_SECONDS: String(8 * 86400),
+            BACKUP_CHECK_FAIL_SECONDS: String(15 * 86400),
+            UPDATES_PROGRAM: "/usr/bin/unattended-upgrade",
+            UPDATES_LOG: "/var/log/unattended-upgrades/unattended-upgrades.log",
+            REBOOT_REQUIRED_FILE: "/var/run/reboot-required",
+            UPDATES_WARN_SECONDS: String(2 * 86400),
+            UPDATES_AUTO_REBOOT: "04:00",
         });
+    });
+
+    const jailsOf = (changes: Record<string, unknown>) => {
+        const changed = exampleConfig({ alertRelayPassword: undefined, ...changes });
+        return sourced(renderMonitoringConf(changed.hosts[0]!, changed)).FAIL2BAN_JAILS ?? "";
+    };
+
+    it("requires every jail the Fail2Ban area enables on the host by default", () => {
+        const enabled = jailsFor(config, host.ssh.port).filter((j) => j.enabled).map((j) => j.name);
+        expect(enabled).toEqual(expect.arrayContaining(
+            ["sshd", "postfix", "dovecot", "postfix-helo", "nginx-botsearch", "recidive"],
+        ));
+        expect(jailsOf({ monitoring: {} })).toBe(enabled.join(" "));
+        const quieter = jailsOf({
+            monitoring: {},
+            services: { mtaSts: false },
+            fail2ban: { jails: { "postfix-helo": { enabled: false } } },
+        });
+        expect(quieter.split(" ")).not.toContain("postfix-helo");
+        expect(quieter).not.toMatch(/nginx/);
+        expect(quieter.split(" ")).toEqual(expect.arrayContaining(["sshd", "recidive"]));
+    });
+
+    it("requires exactly monitoring.jails when set, and no jail without Fail2Ban", () => {
+        expect(jailsOf({ monitoring: { jails: ["sshd", "dovecot"] } })).toBe("sshd dovecot");
+        expect(jailsOf({ monitoring: {}, services: { fail2ban: false } })).toBe("");
+    });
+
+    it("checks backups only with services.backups, and names the reboot window", () => {
+        const off = exampleConfig({
+            monitoring: {},
+            alertRelayPassword: undefined,
+            services: { backups: false },
+            resticPassword: undefined,
+            baseline: { updates: { automaticReboot: false } },
+        });
+        expect(sourced(renderMonitoringConf(off.hosts[0]!, off)))
+            .toMatchObject({ CHECK_BACKUP: "no", UPDATES_AUTO_REBOOT: "off" });
     });
 
     it("falls back to the admin contact and renders a relay", () => {
@@ -121,6 +170,12 @@ describe("monitoring.conf", () => {
             "mailfort:monitoring.thresholds.certificateDays", "fail must be at most warn"],
         [{ fallback: { kind: "webhook", url: "https://hooks.example.net/x" } },
             "mailfort:monitoring.fallback", "has unknown key(s) url"],
+        [{ thresholds: { backupAge: { warn: "50h", fail: "26h" } } },
+            "mailfort:monitoring.thresholds.backupAge", "fail must be at least warn"],
+        [{ thresholds: { backupCheckAge: { warn: "8 days" } } },
+            "mailfort:monitoring.thresholds.backupCheckAge.warn", "must be a duration such as"],
+        [{ thresholds: { updatesAge: "0h" } },
+            "mailfort:monitoring.thresholds.updatesAge", "must be a duration above zero"],
     ])("refuses %j naming the key", (monitoring, key, message) => {
         let error: unknown;
         try {
