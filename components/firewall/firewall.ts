@@ -2,7 +2,9 @@
  * The `Firewall` component: ships the rendered nftables table, the UFW parameters and the
  * `mailfort-firewall` script, applies them with a lockout guard, and confirms over a new SSH
  * connection. If that connection fails, the host restores its previous rules by itself after
- * `firewall.rollbackTimeoutSeconds`.
+ * `firewall.rollbackTimeoutSeconds`. The confirm command then fails, and Pulumi runs a failed
+ * command again on the next `pulumi up`: finding the change rolled back, confirm applies it once
+ * more and fails again, so that the `pulumi up` after that confirms it over a new connection.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";

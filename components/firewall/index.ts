@@ -7,10 +7,13 @@ export {
     firewallFiles,
     firewallRuleset,
     firewallScript,
+    ipv6Mask,
     mailPorts,
+    nftRate,
     renderFirewallEnv,
     renderRuleset,
     renderTemplate,
+    sshPorts,
     trustedNetworks,
 } from "./render";
 export type { AllowedPort } from "./render";

@@ -47,9 +47,7 @@ export function openedExceptions(host: HostConfig, config: StackConfig): Allowed
         );
     }
     // While SSH moves to a new port, sshd listens on both: the firewall must let both through.
-    const movingSsh = config.services.sshHardening
-        ? config.sshd.extraPorts.filter((port) => port !== host.ssh.port)
-        : [];
+    const movingSsh = sshPorts(host, config).slice(1);
     return [
         ...config.firewall.exceptions.map(({ port, protocol, name }) => ({ port, protocol, name })),
         ...(servesMtaSts ? [{ port: 443, protocol: "tcp" as const, name: "mta-sts" }] : []),
@@ -105,25 +103,76 @@ export function renderTemplate(template: string, values: Record<string, string |
     });
 }
 
-/** The nftables table `inet mailfort` for one host. */
+/** The ports sshd listens on: `hosts[].ssh.port`, and its extra ports while SSH moves. */
+export function sshPorts(host: HostConfig, config: StackConfig): number[] {
+    const moving = config.services.sshHardening ? config.sshd.extraPorts : [];
+    return [host.ssh.port, ...moving.filter((port) => port !== host.ssh.port)];
+}
+
+/** The netmask of an IPv6 prefix length as nft writes it, e.g. 56 -> ffff:ffff:ffff:ff00:: */
+export function ipv6Mask(prefixLength: number): string {
+    const groups = Array.from({ length: 8 }, (_, index) => {
+        const bits = Math.min(16, Math.max(0, prefixLength - 16 * index));
+        return (0xffff - (0xffff >> bits)).toString(16);
+    });
+    const ones = groups.filter((group) => group !== "0");
+    return ones.length === 8 ? ones.join(":") : `${ones.join(":")}::`;
+}
+
+const rateUnits: [string, number][] = [
+    ["second", 1], ["minute", 60], ["hour", 3600], ["day", 86_400], ["week", 604_800],
+];
+
+/**
+ * `count` per `seconds` as an nft rate, which takes whole numbers per second, minute, hour, day
+ * or week only: the shortest unit in which the rate is whole, else per week rounded (an error
+ * below one part in 600,000 for the windows the config allows).
+ */
+export function nftRate(count: number, seconds: number): string {
+    for (const [unit, length] of rateUnits) {
+        const perUnit = (count * length) / seconds;
+        if (Number.isInteger(perUnit)) return `${perUnit}/${unit}`;
+    }
+    return `${Math.max(1, Math.round((count * 604_800) / seconds))}/week`;
+}
+
+/** How long a token bucket of `burst` takes to refill at `perSecond`, at least a minute. */
+function refillSeconds(burst: number, perSecond: number): number {
+    return Math.max(60, Math.ceil(burst / perSecond));
+}
+
+/**
+ * The nftables table `inet mailfort` for one host. It filters every local address, so the host's
+ * configured addresses are not part of it: a host without `ipv6` is protected on IPv6 as well.
+ */
 export function renderRuleset(host: HostConfig, config: StackConfig): string {
     const settings = config.firewall;
     const ports = allowedPorts(host, config);
     const trusted = trustedNetworks(config);
+    const probeBudget = settings.scanTrapProbes - 1;
     const template = fs.readFileSync(path.join(__dirname, "mailfort.nft"), "utf8");
     return renderTemplate(template, {
-        PUBLIC_IPV4: host.ipv4,
-        PUBLIC_IPV6: host.ipv6 ?? "",
         TRUSTED_IPV4: trusted.ipv4.join(", "),
         TRUSTED_IPV6: trusted.ipv6.join(", "),
         ALLOWED_TCP: elements(ports, "tcp"),
         ALLOWED_UDP: elements(ports, "udp"),
+        SSH_PORTS: sshPorts(host, config).join(", "),
+        SET_SIZE: settings.maxTrackedSources,
+        IPV6_MASK: ipv6Mask(settings.ipv6SourcePrefixLength),
         SYN_RATE: settings.synRatePerSecond,
         SYN_BURST: settings.synBurst,
+        SYN_TIMEOUT: refillSeconds(settings.synBurst, settings.synRatePerSecond),
         CONN_LIMIT: settings.concurrentConnectionsPerSource,
+        SSH_RATE: settings.sshRatePerMinute,
+        SSH_BURST: settings.sshBurst,
+        SSH_TIMEOUT: refillSeconds(settings.sshBurst, settings.sshRatePerMinute / 60),
         SCAN_TIMEOUT: settings.scanTrapTimeoutSeconds,
+        PROBE_WINDOW: settings.scanTrapWindowSeconds,
+        PROBE_RATE: nftRate(probeBudget, settings.scanTrapWindowSeconds),
+        PROBE_BURST: probeBudget,
         ECHO_RATE: settings.icmpEchoRatePerSecond,
         ECHO_BURST: settings.icmpEchoBurst,
+        ECHO_TIMEOUT: refillSeconds(settings.icmpEchoBurst, settings.icmpEchoRatePerSecond),
     });
 }
 
@@ -137,7 +186,6 @@ export function renderFirewallEnv(host: HostConfig, config: StackConfig): string
         `SSH_PORT=${host.ssh.port}`,
         `MAIL_PORTS="${mailPorts.map((p) => p.port).join(" ")}"`,
         `EXCEPTIONS="${exceptions.join(" ")}"`,
-        `TRUSTED_NETWORKS="${config.trustedNetworks.join(" ")}"`,
         `HOST_IPV6=${host.ipv6 ? "yes" : "no"}`,
         `ROLLBACK_SECONDS=${config.firewall.rollbackTimeoutSeconds}`,
     ];

@@ -35,8 +35,40 @@ export const firewallSchema = z.strictObject({
      * NAT address hold several IMAP connections per user.
      */
     concurrentConnectionsPerSource: count("connections", 5, 100_000, 50),
-    /** How long a source that probed a port outside the allow list stays dropped. */
+    /**
+     * New SSH connections per minute one source may open once its burst is spent. Slows a
+     * brute-forcer to a crawl; Fail2Ban's sshd jail does the banning. Trusted networks are exempt.
+     */
+    sshRatePerMinute: count("connections per minute", 1, 600, 20),
+    /**
+     * New SSH connections one source may open at once. One `pulumi up` opens an SSH connection
+     * per remote command (about 70 for a host, many in parallel) plus the Docker provider's;
+     * `ufw limit` (6 in 30 seconds) would refuse most of them.
+     */
+    sshBurst: count("connections", 10, 10_000, 150),
+    /**
+     * The probe of a closed port that traps its source: with 6, a source may probe 5 distinct
+     * closed ports at once, and 5 more per window after that. Each port counts once per window,
+     * so a retransmitted SYN or a mail client's auto-setup asking again is no new probe;
+     * auto-setup tries a few closed ports (110, 143, 995, sometimes 2525 or 4190).
+     */
+    scanTrapProbes: count("probes", 2, 1000, 6),
+    /** The window over which probes of closed ports are counted. */
+    scanTrapWindowSeconds: count("seconds", 10, 86_400, 600),
+    /** How long a trapped source stays dropped on every port. */
     scanTrapTimeoutSeconds: count("seconds", 10, 7 * 86_400, 600),
+    /**
+     * IPv6 sources are trapped and SSH-limited by this prefix: providers hand each customer a
+     * /64 (or a /56, /48), whose addresses a scanner can rotate through. 128 counts each address
+     * on its own, for hosting networks where unrelated customers share one /64.
+     */
+    ipv6SourcePrefixLength: count("bits", 32, 128, 64),
+    /**
+     * Source addresses each meter and trap set holds at once. Memory is only taken as entries are
+     * added (a few hundred bytes each), so the cap matters when a flood from forged sources fills
+     * a set; then new sources pass that set's limit until old entries expire.
+     */
+    maxTrackedSources: count("addresses", 1024, 1_048_576, 131_072),
     /** ICMP echo requests per second answered per source address. */
     icmpEchoRatePerSecond: count("echo requests per second", 1, 1000, 5),
     /** Echo requests a source may send at once above the rate. */

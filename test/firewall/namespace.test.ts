@@ -1,11 +1,12 @@
 /**
  * The host firewall for real: the rendered ruleset and the real `mailfort-firewall` script load
  * UFW and the nftables table into a server namespace that publishes ports like Docker, and real
- * connections, hping3 floods, nmap scans and ICMP show what gets through.
+ * connections, hping3 floods, nmap scans and ICMP show what gets through. Each case that claims
+ * a port is closed first shows something listening on it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { StackConfig } from "../../config";
 import { firewallFiles } from "../../components/firewall/render";
@@ -15,6 +16,7 @@ import {
     addresses,
     buildLab,
     eventually,
+    fail2banBan,
     FirewallLab,
     installFiles,
     probe,
@@ -22,18 +24,28 @@ import {
     publicV6,
     restartDocker,
     scriptEnv,
+    serverLinkLocal,
     ufwArgs,
+    unlistedV4,
+    unlistedV6,
 } from "./lab";
 
 const limits = {
     synRatePerSecond: 20,
     synBurst: 20,
     concurrentConnectionsPerSource: 10,
+    sshRatePerMinute: 6,
+    sshBurst: 30,
+    scanTrapProbes: 5,
+    scanTrapWindowSeconds: 600,
     scanTrapTimeoutSeconds: 15,
     icmpEchoRatePerSecond: 5,
     icmpEchoBurst: 5,
     rollbackTimeoutSeconds: 30,
 };
+
+/** A database on the host itself, listening on every address: never for the internet. */
+const hostService = 3306;
 
 function labConfig(sshPort = 22, exceptions: unknown[] = []): StackConfig {
     const [host] = exampleValue<Record<string, Record<string, unknown>>[]>("hosts");
@@ -68,7 +80,9 @@ function ship(sshPort = 22, exceptions: unknown[] = []): void {
     installFiles(fw.dir, firewallFiles(config.hosts[0]!, config));
 }
 
-function reaches(from: "attacker" | "client", address: string, port: number, timeout = 1.5) {
+type Peer = "attacker" | "client" | "container";
+
+function reaches(from: Peer, address: string, port: number, timeout = 1.5) {
     return fw[from].attempt(["python3", probe, "connect", address, String(port), String(timeout)],
         { timeoutMs: 10_000 }).status === 0;
 }
@@ -81,8 +95,8 @@ function sshBanner(from: "attacker" | "client"): string {
 /** The table's rules and static sets; the meters' and traps' contents change with traffic. */
 function table(): string {
     const list = (...args: string[]) => fw.server.exec(["nft", "-s", ...args]);
-    const sets = ["public_ipv4", "public_ipv6", "trusted_ipv4", "trusted_ipv6", "allowed_tcp",
-        "allowed_udp"].map((set) => list("list", "set", "inet", "mailfort", set));
+    const sets = ["trusted_ipv4", "trusted_ipv6", "allowed_tcp", "allowed_udp"]
+        .map((set) => list("list", "set", "inet", "mailfort", set));
     return [fw.server.exec(["nft", "-t", "-s", "list", "table", "inet", "mailfort"]), ...sets]
         .join("\n");
 }
@@ -91,10 +105,15 @@ function setHas(set: string, address: string): boolean {
     return fw.server.exec(["nft", "list", "set", "inet", "mailfort", set]).includes(address);
 }
 
-function flushTraps(): void {
-    for (const set of ["scanners_ipv4", "scanners_ipv6"]) {
+function flush(sets: string[]): void {
+    for (const set of sets.flatMap((name) => [`${name}_ipv4`, `${name}_ipv6`])) {
         fw.server.exec(["nft", "flush", "set", "inet", "mailfort", set]);
     }
+}
+
+/** Forgets the trapped sources and every source's probes so far. */
+function flushTraps(): void {
+    flush(["scanners", "probed", "probes"]);
 }
 
 /** Test counters in a separate table, after mailfort's chain: what mailfort let through. */
@@ -142,12 +161,18 @@ beforeAll(async () => {
     });
     fw = buildLab("mffw");
     fw.container.start(["python3", probe, "serve", "25", "465", "587", "993", "8080"]);
+    fw.server.start(["python3", probe, "serve", String(hostService)]);
     startSshd();
     const up = await eventually(() => reaches("client", addresses.container.v4, 25)
+        && reaches("client", publicV4, hostService)
         && sshBanner("client").startsWith("SSH-2.0"), 10_000);
     if (!up) throw new Error("lab services did not come up");
     ship();
 });
+
+// Most cases run synchronous commands for seconds; between cases the worker must get a turn of
+// its event loop to answer vitest's progress calls, or those time out after a minute.
+afterEach(() => new Promise((resolve) => setImmediate(resolve)));
 
 afterAll(() => {
     fw?.lab.destroy();
@@ -166,16 +191,59 @@ describe("the shipped firewall files", () => {
 });
 
 describe("mailfort-firewall in a server that publishes ports like Docker", () => {
-    it("leaves a port published by mistake open under UFW alone, closes it with the table", () => {
+    it("closes a host service and a port published by mistake that were open before", () => {
+        expect(reaches("client", publicV4, hostService)).toBe(true);
+        expect(reaches("client", publicV4, 8080)).toBe(true);
         mustRun("apply");
         mustRun("confirm");
+        expect(reaches("client", publicV4, hostService)).toBe(false);
+        expect(reaches("client", publicV4, 8080)).toBe(false);
+
+        // UFW alone guards the host's own service but not the published port...
         fw.server.exec(["nft", "delete", "table", "inet", "mailfort"]);
         expect(reaches("client", publicV4, 8080)).toBe(true);
+        expect(reaches("client", publicV4, hostService)).toBe(false);
 
+        // ...the table alone guards both.
         mustRun("apply");
         mustRun("confirm");
-        expect(reaches("client", publicV4, 8080)).toBe(false);
+        fw.server.exec([...ufwArgs(fw.dir), "disable"]);
+        try {
+            expect(reaches("client", publicV4, hostService)).toBe(false);
+            expect(reaches("client", publicV4, 8080)).toBe(false);
+        } finally {
+            fw.server.exec([...ufwArgs(fw.dir), "--force", "enable"]);
+        }
         flushTraps();
+    });
+
+    it("filters every local address of the server, not only those in the stack config", () => {
+        const serverOnClientLink = "192.0.2.65";
+        for (const address of [unlistedV4, unlistedV6, serverOnClientLink]) {
+            expect(reaches("client", address, 25), `${address} port 25`).toBe(true);
+            expect(reaches("client", address, 8080), `${address} port 8080`).toBe(false);
+            expect(reaches("client", address, hostService), `${address} ${hostService}`)
+                .toBe(false);
+        }
+        flushTraps();
+
+        // The rate limits hold on link-local addresses too.
+        const linkLocal = `${serverLinkLocal(fw.server, "atk")}%v-srv`;
+        const ping = fw.attacker.attempt(["ping", "-6", "-q", "-c", "100", "-i", "0.01", "-W",
+            "1", linkLocal], { timeoutMs: 20_000 });
+        const answered = Number(/(\d+) received/.exec(ping.stdout)?.[1] ?? Number.NaN);
+        console.log(`ICMP echo flood to ${linkLocal}: 100 sent in ~1 s, ${answered} answered`);
+        expect(answered).toBeGreaterThanOrEqual(limits.icmpEchoBurst);
+        expect(answered).toBeLessThanOrEqual(limits.icmpEchoBurst + 2 * limits.icmpEchoRatePerSecond
+            + 2);
+    });
+
+    it("leaves traffic from containers alone: probing closed host ports traps no container", () => {
+        for (let port = hostService; port < hostService + limits.scanTrapProbes + 2; port++) {
+            expect(reaches("container", publicV4, port, 0.3)).toBe(false);
+        }
+        expect(setHas("scanners_ipv4", addresses.container.v4)).toBe(false);
+        expect(reaches("container", publicV4, 22)).toBe(true);
     });
 
     it("lets the mail ports and SSH through, nothing else, on IPv4 and IPv6", () => {
@@ -186,21 +254,41 @@ describe("mailfort-firewall in a server that publishes ports like Docker", () =>
         expect(sshBanner("client")).toMatch(/^SSH-2\.0-OpenSSH/);
         expect(reaches("client", publicV6, 22)).toBe(true);
         expect(reaches("client", publicV6, 8080)).toBe(false);
-        flushTraps();
-        expect(reaches("client", publicV4, 3306)).toBe(false);
+        expect(reaches("client", publicV4, hostService)).toBe(false);
         flushTraps();
     });
 
-    it("shows the guide's UFW setup in ufw status verbose", () => {
+    it("shows the guide's UFW setup in ufw status verbose, and where SSH is limited", () => {
         const status = fw.server.exec([...ufwArgs(fw.dir), "status", "verbose"]);
+        console.log(status);
         expect(status).toContain("Status: active");
         expect(status).toContain("Default: deny (incoming), allow (outgoing)");
-        expect(status).toMatch(/22\/tcp\s+LIMIT IN\s+Anywhere/);
-        expect(status).toMatch(/22\/tcp \(v6\)\s+LIMIT IN\s+Anywhere \(v6\)/);
+        const limited = "# mailfort: limited per source in nft table inet mailfort";
+        expect(status).toMatch(new RegExp(`^22/tcp\\s+ALLOW IN\\s+Anywhere\\s+${limited}$`, "m"));
+        expect(status).toMatch(new RegExp(`^22/tcp \\(v6\\)\\s+ALLOW IN\\s+Anywhere \\(v6\\)\\s+` +
+            `${limited}$`, "m"));
+        expect(status).not.toContain("LIMIT");
         for (const port of [25, 465, 587, 993]) {
-            expect(status).toMatch(new RegExp(`${port}/tcp\\s+ALLOW IN\\s+Anywhere`));
+            expect(status).toMatch(new RegExp(`${port}/tcp\\s+ALLOW IN\\s+Anywhere\\s+# mailfort$`,
+                "m"));
         }
-        expect(status).toMatch(/22\/tcp\s+ALLOW IN\s+198\.51\.100\.0\/24/);
+    });
+
+    it("replaces the ufw limit and trusted-network rules of an earlier mailfort", () => {
+        const ufw = (...args: string[]) => fw.server.exec([...ufwArgs(fw.dir), ...args]);
+        ufw("--force", "delete", "allow", "22/tcp");
+        ufw("limit", "22/tcp", "comment", "mailfort");
+        ufw("allow", "from", "198.51.100.0/24", "to", "any", "port", "22", "proto", "tcp",
+            "comment", "mailfort");
+        ufw("allow", "2600/tcp", "comment", "added by hand");
+        mustRun("apply");
+        mustRun("confirm");
+        const rules = ufw("show", "added");
+        expect(rules).toContain("ufw allow 22/tcp comment 'mailfort: limited per source");
+        expect(rules).not.toContain("limit 22/tcp");
+        expect(rules).not.toContain("198.51.100.0/24");
+        expect(rules).toContain("ufw allow 2600/tcp comment 'added by hand'");
+        ufw("--force", "delete", "allow", "2600/tcp");
     });
 
     it("changes nothing when applied twice", () => {
@@ -214,14 +302,75 @@ describe("mailfort-firewall in a server that publishes ports like Docker", () =>
         expect(fs.existsSync(path.join(fw.dir, "state/pending"))).toBe(false);
     });
 
-    it("keeps its protections across ufw reload and a Docker restart", () => {
-        const before = table();
-        fw.server.exec([...ufwArgs(fw.dir), "reload"]);
-        expect(table()).toBe(before);
-        restartDocker(fw.server);
-        expect(table()).toBe(before);
-        expect(reaches("client", publicV4, 25)).toBe(true);
-        expect(reaches("client", publicV4, 8080)).toBe(false);
+    it("keeps its protections and Fail2Ban's bans across ufw reload and a Docker restart", () => {
+        const ban = fail2banBan("sshd", 22, addresses.attacker.v4);
+        fw.server.exec(["nft", "-f", "-"], { input: ban });
+        const bans = () => fw.server.exec(["nft", "-t", "list", "table", "inet", "mailfort-f2b"]);
+        const banned = () => fw.server.exec(["nft", "list", "set", "inet", "mailfort-f2b",
+            "f2b-sshd-ip4"]).includes(addresses.attacker.v4);
+        const holds = () => {
+            expect(reaches("client", publicV4, 25)).toBe(true);
+            expect(reaches("client", publicV4, 8080)).toBe(false);
+            expect(reaches("client", publicV4, hostService)).toBe(false);
+            expect(reaches("attacker", publicV4, 22)).toBe(false);
+            expect(reaches("attacker", publicV4, 25)).toBe(true);
+        };
+        try {
+            const before = { mailfort: table(), fail2ban: bans() };
+            // -110: after mailfort's chain, before Docker's DNAT.
+            expect(before.fail2ban).toContain("hook prerouting priority dstnat - 10;");
+            holds();
+
+            fw.server.exec([...ufwArgs(fw.dir), "reload"]);
+            expect({ mailfort: table(), fail2ban: bans() }).toEqual(before);
+            expect(banned()).toBe(true);
+            holds();
+
+            restartDocker(fw.server);
+            expect({ mailfort: table(), fail2ban: bans() }).toEqual(before);
+            expect(banned()).toBe(true);
+            holds();
+        } finally {
+            fw.server.attempt(["nft", "delete", "table", "inet", "mailfort-f2b"]);
+            flushTraps();
+        }
+    });
+
+    it("lets a deployment's burst of SSH connections in, then slows the source down", () => {
+        flush(["ssh_meter"]);
+        // Paced below the SYN rate limit: this is about the SSH budget alone.
+        const repeat = (count: number, pause: string, timeout: string) => Number(fw.client.exec([
+            "python3", probe, "repeat", publicV4, "22", String(count), pause, timeout,
+        ], { timeoutMs: 60_000 }).trim());
+        const started = Date.now();
+        const inBurst = repeat(limits.sshBurst, "0.07", "1.5");
+        const beyond = repeat(10, "0", "0.5");
+        const seconds = (Date.now() - started) / 1000;
+        console.log(`SSH: ${inBurst} of ${limits.sshBurst} connections in the burst, then ` +
+            `${beyond} of 10 within ${seconds.toFixed(1)} s`);
+        // `ufw limit` would have refused the 7th connection within 30 seconds.
+        expect(inBurst).toBe(limits.sshBurst);
+        expect(beyond).toBeLessThanOrEqual(1 + Math.ceil(seconds * limits.sshRatePerMinute / 60));
+        flush(["ssh_meter"]);
+        expect(sshBanner("client")).toMatch(/^SSH-2\.0/);
+    });
+
+    it("traps after several distinct closed ports, not for a mail client's auto-setup", () => {
+        flushTraps();
+        // Auto-setup asks for IMAP, POP3 and POP3S, each left unanswered long enough for the
+        // kernel to retransmit the SYN, and asks for two of them again.
+        for (const port of [143, 110, 995, 143, 110]) {
+            expect(reaches("client", publicV4, port, 1.2), `port ${port}`).toBe(false);
+        }
+        expect(reaches("client", publicV4, 993)).toBe(true);
+        expect(setHas("scanners_ipv4", addresses.client.v4)).toBe(false);
+
+        // Distinct closed ports 4 and 5: the fifth is the one that traps.
+        expect(reaches("client", publicV4, 4190, 0.3)).toBe(false);
+        expect(reaches("client", publicV4, 993)).toBe(true);
+        expect(reaches("client", publicV4, 2525, 0.3)).toBe(false);
+        expect(setHas("scanners_ipv4", addresses.client.v4)).toBe(true);
+        expect(reaches("client", publicV4, 993)).toBe(false);
         flushTraps();
     });
 
@@ -351,22 +500,61 @@ describe("the lockout guard", () => {
         expect(restored).toBe(true);
         expect(table()).toBe(good);
         const ufwRules = fw.server.exec([...ufwArgs(fw.dir), "show", "added"]);
-        expect(ufwRules).toContain("ufw limit 22/tcp");
+        expect(ufwRules).toContain("ufw allow 22/tcp comment 'mailfort: limited per source");
 
-        // Pulumi's confirm, arriving late, must not report the rolled-back change as applied.
-        expect(firewall("confirm").status).not.toBe(0);
+        // Pulumi's confirm, arriving late, must not report the rolled-back change as applied:
+        // it applies the change again and fails, for the next deployment to confirm.
+        const late = firewall("confirm");
+        expect(late.status).not.toBe(0);
+        expect(late.stderr).toContain("applied it again (attempt 1)");
+        expect(sshBanner("client")).toBe("");
+        // The operator, told, rolls back by hand; that also stops the new timer.
+        const timer = fs.readFileSync(path.join(fw.dir, "state/rollback.pid"), "utf8").trim();
+        mustRun("rollback");
+        expect(await eventually(() => !running(timer), 5_000)).toBe(true);
+        expect(table()).toBe(good);
+        expect(sshBanner("client")).toMatch(/^SSH-2\.0/);
+    });
+
+    it("recovers from a missed confirm: the next confirm applies again, the one after keeps it",
+        async () => {
+        ship(22, [{ name: "alt-submission", port: 2525 }]);
+        mustRun("apply");
+        const applied = table();
+        // The confirm connection failed for a passing reason; the timer rolled the change back.
+        mustRun("rollback");
+        expect(table()).not.toBe(applied);
+
+        // Next `pulumi up`: apply is skipped (nothing rendered changed), the failed confirm runs.
+        const again = firewall("confirm");
+        expect(again.status).toBe(1);
+        expect(again.stderr).toMatch(new RegExp("rolled back at \\S+ before a new SSH connection " +
+            "confirmed it; applied it again \\(attempt 1\\)"));
+        expect(table()).toBe(applied);
+        expect(fs.existsSync(path.join(fw.dir, "state/pending"))).toBe(true);
+        const timer = fs.readFileSync(path.join(fw.dir, "state/rollback.pid"), "utf8").trim();
+        expect(running(timer)).toBe(true);
+
+        // The `pulumi up` after that confirms over a new connection, and the change stays.
+        expect(sshBanner("client")).toMatch(/^SSH-2\.0/);
+        mustRun("confirm");
+        expect(await eventually(() => !running(timer), 5_000)).toBe(true);
+        expect(fs.existsSync(path.join(fw.dir, "state/pending"))).toBe(false);
+        expect(firewall("confirm").stderr).toContain("nothing pending to confirm");
+        expect(table()).toBe(applied);
+        expect(setHas("allowed_tcp", '2525 comment "alt-submission"')).toBe(true);
     });
 
     it("keeps the new rules once a new connection confirms them", async () => {
-        ship(22, [{ name: "alt-submission", port: 2525 }]);
+        ship(22, [{ name: "alt-submission", port: 2526 }]);
         mustRun("apply");
         const timer = fs.readFileSync(path.join(fw.dir, "state/rollback.pid"), "utf8").trim();
         expect(running(timer)).toBe(true);
         mustRun("confirm");
         expect(await eventually(() => !running(timer), 5_000)).toBe(true);
         expect(fs.existsSync(path.join(fw.dir, "state/pending"))).toBe(false);
-        expect(setHas("allowed_tcp", '2525 comment "alt-submission"')).toBe(true);
-        expect(fw.server.exec([...ufwArgs(fw.dir), "show", "added"])).toContain("allow 2525/tcp");
+        expect(setHas("allowed_tcp", '2526 comment "alt-submission"')).toBe(true);
+        expect(fw.server.exec([...ufwArgs(fw.dir), "show", "added"])).toContain("allow 2526/tcp");
         expect(sshBanner("client")).toMatch(/^SSH-2\.0/);
     });
 });

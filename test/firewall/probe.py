@@ -6,6 +6,8 @@
   banner HOST PORT TIMEOUT         print the first line the server sends
   hold HOST PORT N PAUSE TIMEOUT   open N connections one after another, keep them, print how
                                    many opened
+  repeat HOST PORT N PAUSE TIMEOUT open and close N connections one after another, print how
+                                   many opened
   syn6 DST PORT COUNT INTERVAL     send COUNT bare TCP SYNs over IPv6 (raw socket)
   ptb6 DST COUNT                   send COUNT ICMPv6 packet-too-big messages
 """
@@ -80,6 +82,16 @@ def hold(host, port, count, pause, timeout):
     return 0
 
 
+def repeat(host, port, count, pause, timeout):
+    opened = 0
+    for _ in range(count):
+        if connect(host, port, timeout) == 0:
+            opened += 1
+        time.sleep(pause)
+    print(opened)
+    return 0
+
+
 def syn6(dst, port, count, interval):
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
     # The kernel fills in the TCP checksum at byte 16 (RFC 3542, IPV6_CHECKSUM).
@@ -114,6 +126,8 @@ def main(argv):
         return banner(args[0], int(args[1]), float(args[2]))
     if mode == "hold":
         return hold(args[0], int(args[1]), int(args[2]), float(args[3]), float(args[4]))
+    if mode == "repeat":
+        return repeat(args[0], int(args[1]), int(args[2]), float(args[3]), float(args[4]))
     if mode == "syn6":
         return syn6(args[0], int(args[1]), int(args[2]), float(args[3]))
     if mode == "ptb6":

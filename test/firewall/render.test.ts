@@ -16,12 +16,16 @@ import {
     firewallFiles,
     firewallRuleset,
     firewallScript,
+    ipv6Mask,
+    nftRate,
     renderFirewallEnv,
     renderRuleset,
+    sshPorts,
 } from "../../components/firewall/render";
 import { parseInstallCommand } from "../../components/host/files";
 import { ConfigError } from "../../config";
 import { PreviewMocks } from "../../preview/mocks";
+import { planStack } from "../support/program";
 import { exampleConfig, exampleValue } from "../support/stack";
 import { requireTools, run } from "../support/system";
 
@@ -39,15 +43,62 @@ describe("the rendered ruleset", () => {
 
     it("fills every placeholder from the host and the config", () => {
         expect(ruleset).not.toMatch(/@[A-Z0-9_]+@/);
-        expect(ruleset).toContain("define public_ipv4 = { 203.0.113.10 }");
-        expect(ruleset).toContain("define public_ipv6 = { 2001:db8::10 }");
         expect(ruleset).toContain("define trusted_ipv4 = { 198.51.100.0/24 }");
         expect(ruleset).toContain('define allowed_tcp = { 22 comment "ssh", 25 comment "smtp", ' +
             '465 comment "submissions", 587 comment "submission", 993 comment "imaps", ' +
             '8443 comment "admin-panel", 443 comment "mta-sts" }');
+        expect(ruleset).toContain("define ssh_ports = { 22 }");
         expect(ruleset).toContain("limit rate over 12/second burst 40 packets");
         expect(ruleset).toContain("ct count over 50");
-        expect(ruleset).toContain("timeout 600s");
+        expect(ruleset).toContain("tcp dport $ssh_ports update @ssh_meter_ipv4 { ip saddr \\\n" +
+            "            limit rate over 20/minute burst 150 packets } drop");
+        // 6 probes in 600 s: a budget of 5 probes, refilled at 5 per 600 s.
+        expect(ruleset).toContain("limit rate over 30/hour burst 5 packets");
+        expect(ruleset).toContain("ip6 saddr & ffff:ffff:ffff:ffff:: @scanners_ipv6 drop");
+        expect(ruleset.match(/^ {8}size 131072$/gm)).toHaveLength(14);
+    });
+
+    it("times every meter out only once its bucket is full again", () => {
+        const timeout = (set: string) =>
+            new RegExp(`set ${set} \\{[^}]*timeout (\\d+)s`).exec(ruleset)?.[1];
+        // 40 SYNs at 12 a second refill in 4 s, 10 pings at 5 a second in 2 s: a minute at least.
+        expect(timeout("syn_meter_ipv4")).toBe("60");
+        expect(timeout("echo_meter_ipv6")).toBe("60");
+        // 150 SSH connections at 20 a minute refill in 7.5 minutes.
+        expect(timeout("ssh_meter_ipv4")).toBe("450");
+        expect(timeout("probes_ipv4")).toBe("600");
+        expect(timeout("probed_ipv6")).toBe("600");
+        expect(timeout("scanners_ipv4")).toBe("600");
+        // `update` restarts an entry's timeout with each packet; `add` would not.
+        expect(ruleset).not.toMatch(/add @(syn|ssh|echo)_meter|add @probes/);
+    });
+
+    it("takes the tunable limits from the config", () => {
+        const tuned = exampleConfig({
+            firewall: {
+                sshRatePerMinute: 6, sshBurst: 300, scanTrapProbes: 3, scanTrapWindowSeconds: 60,
+                ipv6SourcePrefixLength: 56, maxTrackedSources: 65536,
+            },
+        });
+        const text = renderRuleset(tuned.hosts[0]!, tuned);
+        expect(text).toContain("limit rate over 6/minute burst 300 packets");
+        expect(text).toMatch(/set ssh_meter_ipv6 \{[^}]*timeout 3000s/);
+        expect(text).toContain("limit rate over 2/minute burst 2 packets");
+        expect(text).toContain("add @scanners_ipv6 { ip6 saddr & ffff:ffff:ffff:ff00:: }");
+        expect(text).toContain("update @ssh_meter_ipv6 { ip6 saddr & ffff:ffff:ffff:ff00:: ");
+        expect(text.match(/^ {8}size 65536$/gm)).toHaveLength(14);
+    });
+
+    it("filters every local address, the same whatever addresses the config gives the host", () => {
+        expect(ruleset).toContain("fib daddr type != local return");
+        expect(ruleset).toMatch(/iifname "docker0" return\n\s+iifname "br-\*" return/);
+        expect(ruleset).not.toContain("203.0.113.10");
+        const other = exampleConfig({ hosts: [{ ...exampleValue<Record<string, unknown>[]>(
+            "hosts")[0], ipv4: "203.0.113.99" }] });
+        const v4only = withoutIpv6();
+        const rendered = (c: typeof config) => renderRuleset(c.hosts[0]!, c);
+        expect(rendered(other)).toBe(rendered(exampleConfig()));
+        expect(rendered(v4only)).toBe(rendered(exampleConfig()));
     });
 
     it("replaces only its own table, hooked after conntrack and before Docker's DNAT", () => {
@@ -56,10 +107,32 @@ describe("the rendered ruleset", () => {
         expect(ruleset).toContain("type filter hook prerouting priority mangle;");
     });
 
-    it("leaves IPv6 alone on a host without IPv6", () => {
+    it("tells UFW to leave IPv6 as it is on a host without IPv6", () => {
         const config = withoutIpv6();
-        expect(renderRuleset(config.hosts[0]!, config)).toContain("define public_ipv6 = {  }");
         expect(renderFirewallEnv(config.hosts[0]!, config)).toContain("HOST_IPV6=no");
+    });
+});
+
+describe("rates and masks in nft's terms", () => {
+    it.each([
+        [5, 600, "30/hour"],
+        [2, 60, "2/minute"],
+        [1, 1, "1/second"],
+        [4, 86_400, "4/day"],
+        [3, 7, "259200/week"],
+        [1, 86_399, "7/week"],
+    ])("writes %i per %i s as %s", (count, seconds, rate) => {
+        expect(nftRate(count, seconds)).toBe(rate);
+    });
+
+    it.each([
+        [64, "ffff:ffff:ffff:ffff::"],
+        [56, "ffff:ffff:ffff:ff00::"],
+        [48, "ffff:ffff:ffff::"],
+        [33, "ffff:ffff:8000::"],
+        [128, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"],
+    ])("masks /%i as %s", (length, mask) => {
+        expect(ipv6Mask(length)).toBe(mask);
     });
 });
 
@@ -73,7 +146,6 @@ describe("the script parameters", () => {
             "SSH_PORT=22",
             'MAIL_PORTS="25 465 587 993"',
             'EXCEPTIONS="53/udp:dns 443/tcp:mta-sts"',
-            'TRUSTED_NETWORKS="198.51.100.0/24"',
             "HOST_IPV6=yes",
             "ROLLBACK_SECONDS=120",
             "",
@@ -91,14 +163,46 @@ describe("firewall config", () => {
             scanTrapTimeoutSeconds: 600,
             icmpEchoRatePerSecond: 5,
             icmpEchoBurst: 10,
+            sshRatePerMinute: 20,
+            sshBurst: 150,
+            scanTrapProbes: 6,
+            scanTrapWindowSeconds: 600,
+            ipv6SourcePrefixLength: 64,
+            maxTrackedSources: 131072,
             rollbackTimeoutSeconds: 120,
         });
+    });
+
+    it("lets one pulumi up of the example stack in on its SSH burst", async () => {
+        const config = exampleConfig();
+        const resources = await planStack(config);
+        // One SSH connection per remote command; the Docker provider's are counted one per
+        // Docker resource, more than it opens.
+        const commands = resources.filter((r) => r.type === "command:remote:Command").length;
+        const docker = resources.filter((r) => /^docker:index\//.test(r.type)).length;
+        console.log(`one pulumi up: ${commands} remote commands, ${docker} Docker resources; ` +
+            `SSH burst ${config.firewall.sshBurst}`);
+        expect(commands).toBeGreaterThan(40);
+        expect(commands + docker).toBeLessThanOrEqual(config.firewall.sshBurst * 0.75);
     });
 
     it.each([
         [{ synRatePerSecond: 0 }, "per second from 1 to 1000"],
         [{ concurrentConnectionsPerSource: 2 }, "connections from 5 to 100000"],
         [{ rollbackTimeoutSeconds: 5 }, "seconds from 30 to 3600"],
+        [{ sshBurst: 6 }, "mailfort:firewall.sshBurst: 6 is too small: must be a whole number " +
+            "of connections from 10 to 10000"],
+        [{ sshRatePerMinute: 601 }, "mailfort:firewall.sshRatePerMinute: 601 is too big: must " +
+            "be a whole number of connections per minute from 1 to 600"],
+        [{ scanTrapProbes: 1 }, "mailfort:firewall.scanTrapProbes: 1 is too small: must be a " +
+            "whole number of probes from 2 to 1000"],
+        [{ scanTrapWindowSeconds: 90_000 }, "mailfort:firewall.scanTrapWindowSeconds: 90000 " +
+            "is too big: must be a whole number of seconds from 10 to 86400"],
+        [{ ipv6SourcePrefixLength: 16 }, "mailfort:firewall.ipv6SourcePrefixLength: 16 is too " +
+            "small: must be a whole number of bits from 32 to 128"],
+        [{ maxTrackedSources: 100 }, "mailfort:firewall.maxTrackedSources: 100 is too small: " +
+            "must be a whole number of addresses from 1024 to 1048576"],
+        [{ sshBurst: 99.5 }, "mailfort:firewall.sshBurst: 99.5 must be a integer"],
         [{ exceptions: [{ name: "smtp-again", port: 25 }] }, "25/tcp is a mail port"],
         [{ exceptions: [{ name: "a-b", port: 9000 }, { name: "c-d", port: 9000 }] },
             "listed twice"],
@@ -108,10 +212,11 @@ describe("firewall config", () => {
     });
 
     it("refuses a trusted network that is no CIDR, and an exception on the SSH port", () => {
-        const bad = exampleConfig({ trustedNetworks: ["office"] });
-        expect(() => firewallFiles(bad.hosts[0]!, bad)).toThrow("mailfort:trustedNetworks");
-        const ssh = exampleConfig({ firewall: { exceptions: [{ name: "ssh-again", port: 22 }] } });
-        expect(() => firewallFiles(ssh.hosts[0]!, ssh)).toThrow("is the SSH port");
+        expect(() => exampleConfig({ trustedNetworks: ["office"] }))
+            .toThrow('mailfort:trustedNetworks[0]: "office" must be an address or CIDR');
+        const ssh = { firewall: { exceptions: [{ name: "ssh-again", port: 22 }] } };
+        expect(() => exampleConfig(ssh))
+            .toThrow("mailfort:firewall.exceptions[0].port: 22 is an SSH port");
     });
 });
 
@@ -166,10 +271,8 @@ describe("HTTPS for the MTA-STS endpoint", () => {
     });
 
     it("refuses an exception for 443 while the endpoint opens it", () => {
-        const config = exampleConfig({ firewall: { exceptions: [{ name: "web", port: 443 }] } });
-        expect(() => allowedPorts(config.hosts[0]!, config)).toThrow(
-            /port 443 is opened for the MTA-STS/,
-        );
+        expect(() => exampleConfig({ firewall: { exceptions: [{ name: "web", port: 443 }] } }))
+            .toThrow("mailfort:firewall.exceptions[0].port: 443 is opened for the MTA-STS");
     });
 });
 
@@ -180,6 +283,9 @@ describe("moving SSH to another port", () => {
         const ports = allowedPorts(config.hosts[0]!, config);
         expect(ports).toContainEqual({ port: 2222, protocol: "tcp", name: "ssh-move" });
         expect(renderFirewallEnv(config.hosts[0]!, config)).toContain("2222/tcp:ssh-move");
+        // The SSH limit follows sshd to its new port.
+        expect(sshPorts(config.hosts[0]!, config)).toEqual([22, 2222]);
+        expect(renderRuleset(config.hosts[0]!, config)).toContain("define ssh_ports = { 22, 2222 }");
     });
 });
 
