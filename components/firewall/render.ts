@@ -7,7 +7,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 import type { HostConfig, StackConfig } from "../../config";
-import { isCidr } from "../../config/sections/primitives";
 import type { HostFile } from "../host/files";
 import { hostPaths } from "../host/paths";
 
@@ -35,17 +34,11 @@ export interface AllowedPort {
 /**
  * Ports opened for a reason other than mail and SSH: the operator's named exceptions, HTTPS on
  * the primary MX while it serves the MTA-STS policy (and only then), and sshd's extra ports
- * while SSH moves to another port.
+ * while SSH moves to another port. The config loader has refused exceptions that clash with
+ * these (config/consistency.ts).
  */
 export function openedExceptions(host: HostConfig, config: StackConfig): AllowedPort[] {
     const servesMtaSts = config.services.mtaSts && config.hosts[0]?.hostname === host.hostname;
-    const clash = config.firewall.exceptions.find((e) => e.protocol === "tcp" && e.port === 443);
-    if (servesMtaSts && clash) {
-        throw new Error(
-            `mailfort:firewall.exceptions ${clash.name}: port 443 is opened for the MTA-STS ` +
-                "endpoint while mailfort:services.mtaSts is true; remove the exception",
-        );
-    }
     // While SSH moves to a new port, sshd listens on both: the firewall must let both through.
     const movingSsh = sshPorts(host, config).slice(1);
     return [
@@ -57,14 +50,6 @@ export function openedExceptions(host: HostConfig, config: StackConfig): Allowed
 
 /** SSH, the mail ports and the named exceptions, in that order. */
 export function allowedPorts(host: HostConfig, config: StackConfig): AllowedPort[] {
-    const exceptions = config.firewall.exceptions;
-    const clash = exceptions.find((e) => e.protocol === "tcp" && e.port === host.ssh.port);
-    if (clash) {
-        throw new Error(
-            `mailfort:firewall.exceptions ${clash.name}: port ${clash.port} is the SSH port of ` +
-                `${host.hostname} and always open; remove the exception`,
-        );
-    }
     return [
         { port: host.ssh.port, protocol: "tcp", name: "ssh" },
         ...mailPorts.map(({ port, name }) => ({ port, protocol: "tcp" as const, name })),
@@ -72,15 +57,8 @@ export function allowedPorts(host: HostConfig, config: StackConfig): AllowedPort
     ];
 }
 
-/** The operator's networks split by family; refuses anything that is not an address or CIDR. */
+/** The operator's networks split by family (the config loader checked each is a CIDR). */
 export function trustedNetworks(config: StackConfig): { ipv4: string[]; ipv6: string[] } {
-    const bad = config.trustedNetworks.filter((network) => !isCidr(network));
-    if (bad.length > 0) {
-        throw new Error(
-            `mailfort:trustedNetworks ${JSON.stringify(bad)}: each entry must be an address or ` +
-                "CIDR such as 198.51.100.0/24 or 2001:db8::/48",
-        );
-    }
     return {
         ipv4: config.trustedNetworks.filter((network) => !network.includes(":")),
         ipv6: config.trustedNetworks.filter((network) => network.includes(":")),
