@@ -292,7 +292,7 @@ function explain(issue: z.ZodIssue): string {
         case "invalid_type":
             return issue.received === "undefined"
                 ? `is required (${issue.expected})`
-                : `must be a ${issue.expected}`;
+                : `must be ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
         case "unrecognized_keys":
             return (
                 `has unknown key(s) ${issue.keys.join(", ")}; ` +

@@ -202,7 +202,7 @@ describe("firewall config", () => {
             "small: must be a whole number of bits from 32 to 128"],
         [{ maxTrackedSources: 100 }, "mailfort:firewall.maxTrackedSources: 100 is too small: " +
             "must be a whole number of addresses from 1024 to 1048576"],
-        [{ sshBurst: 99.5 }, "mailfort:firewall.sshBurst: 99.5 must be a integer"],
+        [{ sshBurst: 99.5 }, "mailfort:firewall.sshBurst: 99.5 must be an integer"],
         [{ exceptions: [{ name: "smtp-again", port: 25 }] }, "25/tcp is a mail port"],
         [{ exceptions: [{ name: "a-b", port: 9000 }, { name: "c-d", port: 9000 }] },
             "listed twice"],

@@ -76,6 +76,21 @@ describe("the example stack under mocks", () => {
         expect(JSON.stringify(provider.inputs.sshOpts)).toContain("StrictHostKeyChecking=yes");
     });
 
+    it("lets every part that may run apt start only after the baseline's apt runs", () => {
+        for (const part of ["mail-firewall", "mail-fail2ban", "mail-sshd", "mail-backups"]) {
+            const deps = byName(resources, part).dependsOn;
+            expect(deps.some((d) => d.startsWith("mail-baseline-")), `${part}: ${deps}`).toBe(true);
+        }
+    });
+
+    it("does not ask a fresh host's Docker engine to exist before the baseline installs it", () => {
+        // Provider inputs reach the engine as strings.
+        expect(String(byName(resources, "mail-docker").inputs.disableDockerDaemonCheck)).toBe("true");
+        expect(byName(resources, "mail-mail-container").dependsOn.some(
+            (d) => d.startsWith("mail-baseline-"),
+        )).toBe(true);
+    });
+
     it("keeps secrets secret: SSH key, password hashes, DKIM key, Cloudflare token", () => {
         for (const c of ofType(resources, "command:remote:Command")) {
             expect(isSecretValue(c.inputs.connection), `${c.name} connection`).toBe(true);
